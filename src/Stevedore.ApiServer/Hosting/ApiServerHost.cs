@@ -1,0 +1,81 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Stevedore.ApiServer.Http;
+using Stevedore.ApiServer.Registry;
+using Stevedore.ApiServer.Resources;
+using Stevedore.ApiServer.Watch;
+
+namespace Stevedore.ApiServer.Hosting;
+
+/// <summary>
+/// A running API server: Kestrel on one endpoint, the watch caches, the registry and the REST
+/// handler. Start it, read <see cref="Address"/>, dispose it to stop.
+/// </summary>
+public sealed class ApiServerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly CacheDispatcher _caches;
+
+    private ApiServerHost(WebApplication app, CacheDispatcher caches, ResourceRegistry registry, Uri address)
+    {
+        _app = app;
+        _caches = caches;
+        Registry = registry;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public ResourceRegistry Registry { get; }
+
+    public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, CancellationToken cancellationToken)
+    {
+        var catalog = ResourceCatalog.CreateBuiltIn();
+        var logger = options.LoggerFactory.CreateLogger("Stevedore.ApiServer");
+        var caches = new CacheDispatcher(options.Store, catalog.All, logger);
+        await caches.StartAsync(cancellationToken);
+
+        var registry = new ResourceRegistry(catalog, options.Store, caches, new BuiltInObjectPolicy(), new BuiltInPatchEngine());
+        await Bootstrap.EnsureDefaultNamespacesAsync(registry, catalog, options.Time, cancellationToken);
+
+        var ready = true;
+        var handler = new ApiHandler(new ApiHandlerDependencies(
+            catalog, registry, new BuiltInTableConverter(), OpenApiSource.TryCreate(catalog), options.Reviews,
+            options.Authenticate, () => ready, options.Time, logger));
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(options.LoggerFactory);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes + 1;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            kestrel.Listen(options.Listen, listen =>
+            {
+                listen.Protocols = options.ConfigureHttps is null ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1AndHttp2;
+                options.ConfigureHttps?.Invoke(listen);
+            });
+        });
+        var app = builder.Build();
+        app.Run(handler.HandleAsync);
+        await app.StartAsync(cancellationToken);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        return new ApiServerHost(app, caches, registry, uri);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _caches.DisposeAsync();
+    }
+}

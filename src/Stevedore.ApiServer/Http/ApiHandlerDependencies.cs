@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Stevedore.ApiServer.Registry;
+using Stevedore.ApiServer.Resources;
+
+namespace Stevedore.ApiServer.Http;
+
+/// <summary>What the REST surface is built from; assembled by the host.</summary>
+public sealed record ApiHandlerDependencies(
+    ResourceCatalog Catalog,
+    ResourceRegistry Registry,
+    ITableConverter Tables,
+    IOpenApiSource? OpenApi,
+    IReviewResponder? Reviews,
+    Func<HttpContext, ValueTask<RequestUser?>> Authenticate,
+    Func<bool> IsReady,
+    TimeProvider Time,
+    ILogger Logger);

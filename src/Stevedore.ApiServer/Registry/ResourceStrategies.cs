@@ -1,0 +1,175 @@
+using System.Text.Json.Nodes;
+using Stevedore.ApiServer.Resources;
+using Stevedore.ApiServer.Serialization;
+
+namespace Stevedore.ApiServer.Registry;
+
+/// <summary>
+/// The per-kind rules of the generic registry that are not defaulting or validation: which
+/// kinds count generations, how status is protected from spec writes and vice versa, and how
+/// long a delete waits.
+/// </summary>
+public static class ResourceStrategies
+{
+    private static readonly HashSet<string> GenerationGroups = ["apps", "batch", "autoscaling", "policy", "networking.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io"];
+
+    /// <summary>Kinds whose status is set by their creator rather than reset on create.</summary>
+    private static readonly HashSet<string> StatusKeptOnCreate = ["Node", "Event"];
+
+    public static bool HasGeneration(ApiResource resource) =>
+        GenerationGroups.Contains(resource.Group) || resource.Kind is "ReplicationController" or "Pod";
+
+    /// <summary>True when anything but metadata and status differs (what bumps metadata.generation).</summary>
+    public static bool SpecChanged(JsonObject desired, JsonObject current)
+    {
+        foreach (var (key, value) in desired)
+        {
+            if (key is "metadata" or "status" or "apiVersion" or "kind")
+            {
+                continue;
+            }
+
+            if (!JsonNode.DeepEquals(value, current[key]))
+            {
+                return true;
+            }
+        }
+
+        foreach (var (key, _) in current)
+        {
+            if (key is not ("metadata" or "status" or "apiVersion" or "kind") && !desired.ContainsKey(key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static void PrepareForCreate(ApiResource resource, JsonObject obj)
+    {
+        switch (resource.Kind)
+        {
+            case "Namespace":
+                obj["status"] = new JsonObject { ["phase"] = "Active" };
+                return;
+            case "Pod":
+                obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QualityOfService.Compute(obj["spec"] as JsonObject) };
+                return;
+            case "PersistentVolumeClaim" or "PersistentVolume":
+                obj["status"] = new JsonObject { ["phase"] = "Pending" };
+                return;
+        }
+
+        if (resource.HasSubresource("status") && !StatusKeptOnCreate.Contains(resource.Kind))
+        {
+            obj.Remove("status");
+        }
+    }
+
+    /// <summary>
+    /// A write to the main resource cannot change status, and a write to <c>/status</c> can
+    /// change only status (and annotations), as upstream's status strategies enforce.
+    /// </summary>
+    public static void PrepareForUpdate(ApiResource resource, JsonObject desired, JsonObject current, string? subresource)
+    {
+        if (subresource == "status")
+        {
+            var status = desired["status"]?.DeepClone();
+            var annotations = desired["metadata"]?["annotations"]?.DeepClone();
+            var rv = desired["metadata"]?["resourceVersion"]?.DeepClone();
+            desired.Clear();
+            foreach (var (key, value) in current)
+            {
+                desired[key] = value?.DeepClone();
+            }
+
+            if (status is null)
+            {
+                desired.Remove("status");
+            }
+            else
+            {
+                desired["status"] = status;
+            }
+
+            var meta = Json.Metadata(desired);
+            if (annotations is null)
+            {
+                meta.Remove("annotations");
+            }
+            else
+            {
+                meta["annotations"] = annotations;
+            }
+
+            meta["resourceVersion"] = rv;
+            return;
+        }
+
+        if (subresource is null && resource.HasSubresource("status") && resource.Kind is not "Namespace")
+        {
+            if (current["status"] is { } status)
+            {
+                desired["status"] = status.DeepClone();
+            }
+            else
+            {
+                desired.Remove("status");
+            }
+        }
+        else if (resource.Kind == "Namespace")
+        {
+            // Namespace phase is owned by the server; spec.finalizers only through /finalize.
+            desired["status"] = current["status"]?.DeepClone();
+        }
+    }
+
+    /// <summary>Background unless the object asks otherwise through its finalizers.</summary>
+    public static string DefaultPropagation(ApiResource resource, JsonObject meta) => "Background";
+
+    public static bool HasDependents(ApiResource resource) => !resource.IsVirtual;
+
+    /// <summary>
+    /// Seconds a delete waits before the object is gone. Only pods that a node runs wait
+    /// (their node confirms the stop); everything else goes at once unless finalized.
+    /// </summary>
+    public static long GracePeriod(ApiResource resource, JsonObject obj, long? requested)
+    {
+        if (resource.Kind == "Namespace")
+        {
+            // A namespace with spec.finalizers waits for the namespace controller to empty it.
+            return obj["spec"]?["finalizers"] is JsonArray { Count: > 0 } ? 1 : 0;
+        }
+
+        if (resource.Kind != "Pod")
+        {
+            return 0;
+        }
+
+        var nodeName = obj["spec"]?["nodeName"]?.ToString();
+        var phase = obj["status"]?["phase"]?.ToString();
+        if (string.IsNullOrEmpty(nodeName) || phase is "Succeeded" or "Failed")
+        {
+            return 0;
+        }
+
+        if (requested is not null)
+        {
+            return Math.Max(0, requested.Value);
+        }
+
+        return obj["spec"]?["terminationGracePeriodSeconds"] is JsonValue v && v.TryGetValue<long>(out var seconds) ? seconds : 30;
+    }
+
+    public static void PrepareForGracefulDelete(ApiResource resource, JsonObject obj)
+    {
+        if (resource.Kind == "Namespace")
+        {
+            var status = obj["status"] as JsonObject ?? [];
+            status["phase"] = "Terminating";
+            obj["status"] = status;
+            Json.Metadata(obj)["deletionGracePeriodSeconds"] = 0;
+        }
+    }
+}
