@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Stevedore.ApiServer.Hosting;
+using Stevedore.ApiServer.Http;
+using Stevedore.Storage;
+
+namespace Stevedore.Commands;
+
+/// <summary><c>stevedore server</c>: the API server (and, later, scheduler, controllers and agent) in one process.</summary>
+public static class ServerCommand
+{
+    public const string DefaultDataDir = "/var/lib/stevedore/server";
+
+    public static Command Create()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "Folder for the database, certificates and kubeconfig", DefaultValueFactory = _ => DefaultDataDir };
+        var listen = new Option<string>("--listen") { Description = "Address and port to serve HTTPS on", DefaultValueFactory = _ => "127.0.0.1:6443" };
+        var datastore = new Option<string>("--datastore") { Description = "sqlite (embedded, default) or etcd://host:2379,host2:2379", DefaultValueFactory = _ => "sqlite" };
+        var disableAgent = new Option<bool>("--disable-agent") { Description = "Run only the control plane, no node agent" };
+        var command = new Command("server", "Run the API server with its store") { dataDir, listen, datastore, disableAgent };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new ServerSettings(parse.GetValue(dataDir)!, parse.GetValue(listen)!, parse.GetValue(datastore)!, parse.GetValue(disableAgent));
+            return await RunAsync(settings, cancellationToken);
+        });
+        return command;
+    }
+
+    private sealed record ServerSettings(string DataDir, string Listen, string Datastore, bool DisableAgent);
+
+    private static async Task<int> RunAsync(ServerSettings settings, CancellationToken cancellationToken)
+    {
+        if (!IPEndPoint.TryParse(settings.Listen, out var endpoint) || endpoint.Port == 0 && !settings.Listen.EndsWith(":0", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync($"stevedore: --listen {settings.Listen}: expected ADDRESS:PORT, e.g. 127.0.0.1:6443");
+            return 2;
+        }
+
+        Directory.CreateDirectory(settings.DataDir);
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
+        IStore store;
+        try
+        {
+            store = StoreFactory.Open(settings.Datastore, settings.DataDir);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or StoreUnavailableException)
+        {
+            await Console.Error.WriteLineAsync($"stevedore: --datastore {settings.Datastore}: {ex.Message}");
+            return 2;
+        }
+
+        await using (store)
+        {
+            var options = new ApiServerOptions
+            {
+                Store = store,
+                Listen = endpoint,
+                Authenticate = _ => ValueTask.FromResult<RequestUser?>(new RequestUser("system:admin", null, ["system:masters", "system:authenticated"])),
+                LoggerFactory = loggerFactory,
+            };
+            await using var host = await ApiServerHost.StartAsync(options, cancellationToken);
+            Console.WriteLine($"Stevedore API server listening on {host.Address}");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return 0;
+    }
+}
