@@ -76,10 +76,17 @@ public static class TableConverter
     }
 
     /// <summary>A Table for a single-object GET: one row, and the object's resourceVersion as the Table's.</summary>
-    public static JsonObject ToTable(ApiResource resource, JsonObject obj, IncludeObjectPolicy include, DateTimeOffset now)
+    public static JsonObject ToTable(ApiResource resource, JsonObject obj, IncludeObjectPolicy include, DateTimeOffset now) =>
+        ToTable(resource, obj, include, now, noHeaders: false);
+
+    /// <summary>
+    /// A one-row Table for a single object, as each watch event carries: upstream sends column
+    /// definitions with the first event only and <paramref name="noHeaders"/> = true afterwards.
+    /// </summary>
+    public static JsonObject ToTable(ApiResource resource, JsonObject obj, IncludeObjectPolicy include, DateTimeOffset now, bool noHeaders)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        return ToTable(resource, [obj], obj.Str("metadata", "resourceVersion"), null, null, include, now);
+        return ToTable(resource, [obj], obj.Str("metadata", "resourceVersion"), null, null, include, now, noHeaders);
     }
 
     /// <summary>The column definitions served for a resource (for discovery-like uses and tests).</summary>

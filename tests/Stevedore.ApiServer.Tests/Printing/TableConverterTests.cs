@@ -132,6 +132,18 @@ public class TableConverterTests
         Assert.Equal(3, table["rows"]![0]!["cells"]!.AsArray().Count);
     }
 
+    [Theory]
+    [InlineData(false, 9)]
+    [InlineData(true, 0)]
+    public void ToTable_WatchEventObject_HeadersOnlyWhenAsked(bool noHeaders, int expectedColumns)
+    {
+        var pod = Parse("{'metadata':{'name':'p','resourceVersion':'9'},'spec':{'containers':[{'name':'c'}]}}");
+        var table = TableConverter.ToTable(Resource("", "pods"), pod, IncludeObjectPolicy.Metadata, Now, noHeaders);
+        Assert.Equal(expectedColumns, table["columnDefinitions"]!.AsArray().Count);
+        Assert.Equal(9, table["rows"]![0]!["cells"]!.AsArray().Count);
+        Assert.Equal("9", table["metadata"]!["resourceVersion"]!.GetValue<string>());
+    }
+
     [Fact]
     public void ToTable_SingleObject_OneRowAndObjectResourceVersion()
     {
