@@ -96,9 +96,10 @@ public sealed partial class ApiHandler
         await WriteJsonAsync(context, 200, obj);
     }
 
-    private static bool WantsTable(HttpContext context, out string includeObject)
+    private bool WantsTable(HttpContext context, out string includeObject)
     {
         includeObject = context.Request.Query["includeObject"].ToString() is { Length: > 0 } io ? io : "Metadata";
+        _tables.CheckIncludeObject(includeObject);
         var accept = context.Request.Headers.Accept.ToString();
         foreach (var part in accept.Split(','))
         {

@@ -78,6 +78,7 @@ public sealed partial class ApiHandler
             using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeoutSource.CancelAfter(timeout);
             var initialPending = sendInitialEvents;
+            var tableHeadersSent = false;
             var body = context.Response.Body;
             try
             {
@@ -95,7 +96,7 @@ public sealed partial class ApiHandler
                     {
                         watcher.Consumed();
 
-                        await body.WriteAsync(asTable ? TableFrame(resource, e, includeObject) : e.Frame, timeoutSource.Token);
+                        await body.WriteAsync(asTable ? TableFrame(resource, e, includeObject, ref tableHeadersSent) : e.Frame, timeoutSource.Token);
                         if (initialPending && !watcher.Events.TryPeek(out _))
                         {
                             break;
@@ -147,9 +148,10 @@ public sealed partial class ApiHandler
         return CachedEvent.BuildFrame(WatchEventKind.Bookmark, Json.Serialize(obj));
     }
 
-    private byte[] TableFrame(ApiResource resource, CachedEvent e, string includeObject)
+    private byte[] TableFrame(ApiResource resource, CachedEvent e, string includeObject, ref bool headersSent)
     {
-        var table = _tables.ToTable(resource, [e.Object.ToJsonObject()], e.Object.Revision.ToString(CultureInfo.InvariantCulture), null, null, includeObject, Now);
+        var table = _tables.ToWatchTable(resource, e.Object.ToJsonObject(), includeObject, Now, withHeaders: !headersSent);
+        headersSent = true;
         return CachedEvent.BuildFrame(e.Kind, Json.Serialize(table));
     }
 }
