@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Stevedore.ApiServer.Hosting;
 using Stevedore.ApiServer.Http;
+using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.Storage;
 
 namespace Stevedore.ApiServer.IntegrationTests;
@@ -26,7 +27,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
             Store = _store,
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Authenticate = ctx => ValueTask.FromResult(ctx.Request.Headers.Authorization.ToString() == "Bearer test-token"
-                ? new RequestUser("tester", null, ["system:authenticated"])
+                ? new UserInfo("tester", null, ["system:authenticated"])
                 : null),
         }, CancellationToken.None);
         Client = new HttpClient { BaseAddress = Host.Address, Timeout = TimeSpan.FromSeconds(30) };

@@ -47,7 +47,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         var ready = true;
         var handler = new ApiHandler(new ApiHandlerDependencies(
             catalog, registry, new BuiltInTableConverter(), OpenApiSource.TryCreate(catalog), options.Reviews,
-            options.Authenticate, () => ready, options.Time, logger));
+            options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger));
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

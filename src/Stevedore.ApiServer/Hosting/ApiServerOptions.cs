@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Stevedore.ApiServer.Http;
+using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.Storage;
 
 namespace Stevedore.ApiServer.Hosting;
@@ -19,7 +20,7 @@ public sealed class ApiServerOptions
     public Action<ListenOptions>? ConfigureHttps { get; init; }
 
     /// <summary>Authenticates a request; null means "not authenticated" (401).</summary>
-    public required Func<HttpContext, ValueTask<RequestUser?>> Authenticate { get; init; }
+    public required IAuthenticator Authenticator { get; init; }
 
     public IReviewResponder? Reviews { get; init; }
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Stevedore.ApiServer.Registry;
 using Stevedore.ApiServer.Resources;
+using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.ApiServer.Selectors;
 using Stevedore.ApiServer.Serialization;
 using Stevedore.ApiServer.Watch;
@@ -14,7 +15,7 @@ namespace Stevedore.ApiServer.Http;
 
 public sealed partial class ApiHandler
 {
-    private async Task HandleResourceAsync(HttpContext context, ApiResource resource, RequestInfo info, RequestUser user, CancellationToken ct)
+    private async Task HandleResourceAsync(HttpContext context, ApiResource resource, RequestInfo info, UserInfo user, CancellationToken ct)
     {
         var method = context.Request.Method;
         var query = context.Request.Query;

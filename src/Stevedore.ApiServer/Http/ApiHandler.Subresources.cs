@@ -3,13 +3,14 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Stevedore.ApiServer.Registry;
 using Stevedore.ApiServer.Resources;
+using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.ApiServer.Serialization;
 
 namespace Stevedore.ApiServer.Http;
 
 public sealed partial class ApiHandler
 {
-    private async Task HandleSubresourceAsync(HttpContext context, ApiResource resource, RequestInfo info, RequestUser user, CancellationToken ct)
+    private async Task HandleSubresourceAsync(HttpContext context, ApiResource resource, RequestInfo info, UserInfo user, CancellationToken ct)
     {
         var method = context.Request.Method;
         switch (info.Subresource, method)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Stevedore.ApiServer.Registry;
 using Stevedore.ApiServer.Resources;
+using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.ApiServer.Serialization;
 
 namespace Stevedore.ApiServer.Http;
@@ -82,7 +83,7 @@ public sealed partial class ApiHandler
         return RequestBody.DecodeObject(body, mediaType);
     }
 
-    private async Task CreateAsync(HttpContext context, ApiResource resource, RequestInfo info, RequestUser user, CancellationToken ct)
+    private async Task CreateAsync(HttpContext context, ApiResource resource, RequestInfo info, UserInfo user, CancellationToken ct)
     {
         var obj = await ReadObjectAsync(context, ct);
         CheckUnknownFields(context, resource, obj);
@@ -92,7 +93,7 @@ public sealed partial class ApiHandler
         await WriteJsonAsync(context, 201, created);
     }
 
-    private async Task ReplaceAsync(HttpContext context, ApiResource resource, RequestInfo info, RequestUser user, string? subresource, CancellationToken ct)
+    private async Task ReplaceAsync(HttpContext context, ApiResource resource, RequestInfo info, UserInfo user, string? subresource, CancellationToken ct)
     {
         var obj = await ReadObjectAsync(context, ct);
         CheckUnknownFields(context, resource, obj);
@@ -102,7 +103,7 @@ public sealed partial class ApiHandler
         await WriteJsonAsync(context, 200, updated);
     }
 
-    private async Task PatchAsync(HttpContext context, ApiResource resource, RequestInfo info, RequestUser user, string? subresource, CancellationToken ct)
+    private async Task PatchAsync(HttpContext context, ApiResource resource, RequestInfo info, UserInfo user, string? subresource, CancellationToken ct)
     {
         var mediaType = RequestBody.MediaType(context.Request);
         var body = await RequestBody.ReadAsync(context.Request, ct);
@@ -302,7 +303,7 @@ public sealed partial class ApiHandler
         });
     }
 
-    private async Task CreateReviewAsync(HttpContext context, ApiResource resource, RequestInfo info, RequestUser user, CancellationToken ct)
+    private async Task CreateReviewAsync(HttpContext context, ApiResource resource, RequestInfo info, UserInfo user, CancellationToken ct)
     {
         if (Reviews is null)
         {
@@ -311,7 +312,7 @@ public sealed partial class ApiHandler
 
         var request = await ReadObjectAsync(context, ct);
         RegistryCheckKind(resource, request);
-        var response = Reviews.Respond(resource, info.Namespace, request, user);
+        var response = await Reviews.RespondAsync(resource, info.Namespace, request, user, ct);
         await WriteJsonAsync(context, 201, response);
     }
 

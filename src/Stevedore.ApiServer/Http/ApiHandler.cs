@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Stevedore.ApiServer.Discovery;
 using Stevedore.ApiServer.Registry;
 using Stevedore.ApiServer.Resources;
+using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.ApiServer.Serialization;
 
 namespace Stevedore.ApiServer.Http;
@@ -22,7 +23,7 @@ public sealed partial class ApiHandler
     private readonly DiscoveryDocuments _discovery;
     private readonly ITableConverter _tables;
     private readonly IOpenApiSource? _openApi;
-    private readonly Func<HttpContext, ValueTask<RequestUser?>> _authenticate;
+    private readonly Func<HttpContext, ValueTask<UserInfo?>> _authenticate;
     private readonly Func<bool> _isReady;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -58,7 +59,7 @@ public sealed partial class ApiHandler
             }
 
             var user = await _authenticate(context) ?? throw ApiException.Unauthorized();
-            context.Items[typeof(RequestUser)] = user;
+            context.Items[typeof(UserInfo)] = user;
             await RouteAsync(context, path, user, ct);
         }
         catch (ApiException ex)
@@ -122,7 +123,7 @@ public sealed partial class ApiHandler
         }
     }
 
-    private async Task RouteAsync(HttpContext context, string path, RequestUser user, CancellationToken ct)
+    private async Task RouteAsync(HttpContext context, string path, UserInfo user, CancellationToken ct)
     {
         var trimmed = path.TrimEnd('/');
         switch (trimmed)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Stevedore.ApiServer.Registry;
 using Stevedore.ApiServer.Resources;
+using Stevedore.ApiServer.Security.Authentication;
 
 namespace Stevedore.ApiServer.Http;
 
@@ -12,7 +13,7 @@ public sealed record ApiHandlerDependencies(
     ITableConverter Tables,
     IOpenApiSource? OpenApi,
     IReviewResponder? Reviews,
-    Func<HttpContext, ValueTask<RequestUser?>> Authenticate,
+    Func<HttpContext, ValueTask<UserInfo?>> Authenticate,
     Func<bool> IsReady,
     TimeProvider Time,
     ILogger Logger);

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using Stevedore.ApiServer.Resources;
+using Stevedore.ApiServer.Security.Authentication;
 
 namespace Stevedore.ApiServer.Http;
 
 /// <summary>Answers create-only review kinds (access reviews, token reviews, self subject reviews).</summary>
 public interface IReviewResponder
 {
-    JsonObject Respond(ApiResource resource, string? ns, JsonObject request, RequestUser user);
+    ValueTask<JsonObject> RespondAsync(ApiResource resource, string? ns, JsonObject request, UserInfo user, CancellationToken cancellationToken);
 }

@@ -1,9 +1,9 @@
-using dotnet_etcd;
+using EtcdKeyValue = Mvccpb.KeyValue;
+using EtcdRangeRequest = Etcdserverpb.RangeRequest;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
-using EtcdKeyValue = Mvccpb.KeyValue;
-using EtcdRangeRequest = Etcdserverpb.RangeRequest;
+using dotnet_etcd;
 
 namespace Stevedore.Storage.Etcd;
 

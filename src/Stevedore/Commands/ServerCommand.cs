@@ -1,8 +1,13 @@
 using System.CommandLine;
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Stevedore.ApiServer.Hosting;
-using Stevedore.ApiServer.Http;
+using Stevedore.ApiServer.Security.Authentication;
+using Stevedore.ApiServer.Security.Authorization;
+using Stevedore.ApiServer.Security.Https;
+using Stevedore.ApiServer.Security.Kubeconfig;
+using Stevedore.ApiServer.Security.Pki;
 using Stevedore.Storage;
 
 namespace Stevedore.Commands;
@@ -52,15 +57,27 @@ public static class ServerCommand
 
         await using (store)
         {
+            using var certificates = ClusterCertificates.LoadOrCreate(settings.DataDir, [], TimeProvider.System);
+            var adminToken = new StaticToken(certificates.AdminToken, new UserInfo("system:admin", null, ["system:masters"]));
+            // Operators may add users as lines "token,user,uid,\"group1,group2\"" in DATA/tokens.csv.
+            var tokenFile = Path.Combine(settings.DataDir, "tokens.csv");
+            var tokens = File.Exists(tokenFile) ? StaticTokenAuthenticator.FromFile(tokenFile, adminToken) : new StaticTokenAuthenticator([adminToken]);
+            var bearer = new BearerTokenAuthenticator([tokens]);
+            var authorizer = new AllowAuthenticatedAuthorizer();
             var options = new ApiServerOptions
             {
                 Store = store,
                 Listen = endpoint,
-                Authenticate = _ => ValueTask.FromResult<RequestUser?>(new RequestUser("system:admin", null, ["system:masters", "system:authenticated"])),
+                ConfigureHttps = listen => listen.UseHttps(https => HttpsSetup.ConfigureHttps(https, certificates)),
+                Authenticator = new UnionAuthenticator(new X509ClientCertificateAuthenticator(certificates.ClientCertificateValidator), bearer),
+                Reviews = new ReviewResponder(authorizer, authorizer, bearer, TimeProvider.System),
                 LoggerFactory = loggerFactory,
             };
             await using var host = await ApiServerHost.StartAsync(options, cancellationToken);
-            Console.WriteLine($"Stevedore API server listening on {host.Address}");
+            var kubeconfig = Path.Combine(settings.DataDir, "kubeconfig.yaml");
+            var serverUrl = $"https://{(endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : endpoint.Address)}:{host.Address.Port}";
+            KubeconfigWriter.Write(kubeconfig, serverUrl, certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem);
+            Console.WriteLine($"Stevedore API server ready on {serverUrl}; admin kubeconfig: {kubeconfig}");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);

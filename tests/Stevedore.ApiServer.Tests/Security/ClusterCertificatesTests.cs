@@ -1,7 +1,7 @@
 using System.Net;
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Runtime.Versioning;
 using Stevedore.ApiServer.Security.Pki;
 
 namespace Stevedore.ApiServer.Tests.Security;
