@@ -74,12 +74,23 @@ public sealed partial class ApiHandler
     private async Task<JsonObject> ReadObjectAsync(HttpContext context, CancellationToken ct)
     {
         var mediaType = RequestBody.MediaType(context.Request);
-        if (mediaType.Contains("protobuf", StringComparison.Ordinal) || mediaType.Contains("cbor", StringComparison.Ordinal))
+        if (mediaType.Contains("cbor", StringComparison.Ordinal))
         {
             throw ApiException.UnsupportedMediaType(mediaType);
         }
 
         var body = await RequestBody.ReadAsync(context.Request, ct);
+        if (Security.Protobuf.KubernetesProtobuf.IsProtobufMediaType(mediaType))
+        {
+            // kubectl 1.32+ sends typed-client bodies as protobuf; everything inside is handled as JSON.
+            if (!Security.Protobuf.KubernetesProtobuf.TryDecode(body, out var decoded, out var failure))
+            {
+                throw failure!.StatusCode == 415 ? ApiException.UnsupportedMediaType(mediaType + ": " + failure.Message) : ApiException.BadRequest(failure!.Message);
+            }
+
+            return decoded!;
+        }
+
         return RequestBody.DecodeObject(body, mediaType);
     }
 

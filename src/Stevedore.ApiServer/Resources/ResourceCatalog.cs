@@ -133,6 +133,9 @@ public sealed class ResourceCatalog
         const string authn = "authentication.k8s.io";
         yield return Of<V1TokenReview>(authn, "v1", "tokenreviews", false, verbs: ApiResource.CreateOnlyVerbs, isVirtual: true);
         yield return Of<V1SelfSubjectReview>(authn, "v1", "selfsubjectreviews", false, verbs: ApiResource.CreateOnlyVerbs, isVirtual: true);
+
+        // kubectl 1.27's `auth whoami` still asks for v1beta1; the shape is the same as v1.
+        yield return Of<V1SelfSubjectReview>(authn, "v1beta1", "selfsubjectreviews", false, verbs: ApiResource.CreateOnlyVerbs, isVirtual: true);
     }
 
     private static ApiResource Core<T>(string plural, bool namespaced, string[]? shortNames = null, string[]? categories = null,
