@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Stevedore.ApiServer.Patch;
 
 namespace Stevedore.ApiServer.Apply;
 
@@ -22,6 +23,21 @@ public static class ManagedFieldsTracker
         ArgumentNullException.ThrowIfNull(newObj);
         ArgumentException.ThrowIfNullOrEmpty(manager);
         ArgumentException.ThrowIfNullOrEmpty(operation);
+        try
+        {
+            return Track(oldObj, newObj, manager, operation, subresource, modelType, now);
+        }
+        catch (PatchException)
+        {
+            // An object the schema cannot key (e.g. a map-list item without its key) must still
+            // be writable; like upstream, drop managedFields rather than keep wrong ones.
+            (newObj["metadata"] as JsonObject)?.Remove("managedFields");
+            return newObj;
+        }
+    }
+
+    private static JsonObject Track(JsonObject? oldObj, JsonObject newObj, string manager, string operation, string? subresource, Type? modelType, DateTimeOffset now)
+    {
 
         var sent = newObj["metadata"]?["managedFields"];
         if (sent is JsonArray { Count: 0 })

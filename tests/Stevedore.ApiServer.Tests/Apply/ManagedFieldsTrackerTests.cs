@@ -105,6 +105,20 @@ public class ManagedFieldsTrackerTests
         Assert.Contains(".spec.containers[name=\"a\"].image", Owned(created, "kubectl-run"));
     }
 
+    [Fact]
+    public void UpdateForWrite_MapListItemWithoutKey_DropsManagedFieldsInsteadOfFailing()
+    {
+        var live = Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a"}]}}""");
+        ManagedFieldsTracker.UpdateForWrite(null, live, "creator", "Update", null, typeof(V1Pod), T0);
+        var updated = (JsonObject)live.DeepClone();
+        updated["spec"]!["imagePullSecrets"] = JsonNode.Parse("[{}]");
+
+        var result = ManagedFieldsTracker.UpdateForWrite(live, updated, "editor", "Update", null, typeof(V1Pod), T1);
+
+        Assert.Same(updated, result);
+        Assert.Null(result["metadata"]!["managedFields"]);
+    }
+
     private static IEnumerable<string> Scaler(JsonObject obj) =>
         FieldSet.FromFieldsV1((JsonObject)ManagedFields(obj).OfType<JsonObject>().Single(e => (string?)e["subresource"] == "scale")["fieldsV1"]!).Select(p => p.ToString());
 

@@ -172,6 +172,17 @@ public class ServerSideApplyTests
     }
 
     [Fact]
+    public void Apply_AtomicStructSelector_IsOwnedAndReplacedAsOneField()
+    {
+        var live = Applied(Apply(null, Deployment("""{"selector":{"matchLabels":{"app":"web","tier":"x"}}}"""), "m1"));
+
+        var result = Applied(Apply(live, Deployment("""{"selector":{"matchLabels":{"app":"web"}}}"""), "m1", now: T1));
+
+        Assert.Equal([".spec.selector"], Owned(result, "m1"));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"matchLabels":{"app":"web"}}"""), result["spec"]!["selector"]));
+    }
+
+    [Fact]
     public void Apply_UntypedObject_TreatsListsAsAtomic()
     {
         var custom = """{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"items":[{"name":"a"}]}}""";
