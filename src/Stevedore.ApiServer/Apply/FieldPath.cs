@@ -1,0 +1,140 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Stevedore.ApiServer.Apply;
+
+/// <summary>
+/// The path of one field in an object, as a list of elements in the upstream FieldsV1
+/// spelling: <c>f:name</c> (a field or map entry), <c>k:{"name":"x"}</c> (a map-list item by its
+/// keys), <c>v:"val"</c> (a set item by value) and <c>i:3</c> (a list item by index).
+/// </summary>
+public sealed class FieldPath : IEquatable<FieldPath>
+{
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly string[] _elements;
+    private readonly int _hash;
+
+    public FieldPath(IEnumerable<string> elements)
+    {
+        ArgumentNullException.ThrowIfNull(elements);
+        _elements = [.. elements];
+        var hash = new HashCode();
+        foreach (var element in _elements)
+        {
+            hash.Add(element, StringComparer.Ordinal);
+        }
+
+        _hash = hash.ToHashCode();
+    }
+
+    public static FieldPath Root { get; } = new([]);
+
+    public IReadOnlyList<string> Elements => _elements;
+
+    public int Depth => _elements.Length;
+
+    public FieldPath Child(string element) => new([.. _elements, element]);
+
+    public FieldPath? Parent => _elements.Length == 0 ? null : new FieldPath(_elements[..^1]);
+
+    /// <summary>True when this path equals <paramref name="other"/> or is one of its ancestors.</summary>
+    public bool IsPrefixOf(FieldPath other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other._elements.Length < _elements.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _elements.Length; i++)
+        {
+            if (!string.Equals(_elements[i], other._elements[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The element naming field or map entry <paramref name="name"/>.</summary>
+    public static string Field(string name) => "f:" + name;
+
+    /// <summary>The element naming a map-list item by its key fields (sorted by name, as upstream).</summary>
+    public static string Key(IEnumerable<KeyValuePair<string, JsonNode?>> keys)
+    {
+        var sorted = new JsonObject();
+        foreach (var (name, value) in keys.OrderBy(k => k.Key, StringComparer.Ordinal))
+        {
+            sorted[name] = value?.DeepClone();
+        }
+
+        return "k:" + sorted.ToJsonString(Compact);
+    }
+
+    /// <summary>The element naming a set item by its value.</summary>
+    public static string Value(JsonNode? value) => "v:" + Json(value);
+
+    public static string Index(int index) => "i:" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Rewrites an element read from stored FieldsV1 into the spelling this code produces.</summary>
+    public static string Canonical(string element)
+    {
+        ArgumentNullException.ThrowIfNull(element);
+        try
+        {
+            return element switch
+            {
+                _ when element.StartsWith("k:", StringComparison.Ordinal) && JsonNode.Parse(element[2..]) is JsonObject keys => Key(keys),
+                _ when element.StartsWith("v:", StringComparison.Ordinal) => Value(JsonNode.Parse(element[2..])),
+                _ => element,
+            };
+        }
+        catch (JsonException)
+        {
+            return element;
+        }
+    }
+
+    internal static string Json(JsonNode? value) => value?.ToJsonString(Compact) ?? "null";
+
+    /// <summary>The upstream display form, e.g. <c>.spec.containers[name="nginx"].image</c>.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        foreach (var element in _elements)
+        {
+            var body = element.Length >= 2 ? element[2..] : element;
+            switch (element[..Math.Min(2, element.Length)])
+            {
+                case "f:":
+                    text.Append('.').Append(body);
+                    break;
+                case "k:":
+                    var keys = JsonNode.Parse(body) as JsonObject ?? [];
+                    text.Append('[').AppendJoin(',', keys.Select(k => $"{k.Key}={Json(k.Value)}")).Append(']');
+                    break;
+                case "v:":
+                    text.Append("[=").Append(body).Append(']');
+                    break;
+                case "i:":
+                    text.Append('[').Append(body).Append(']');
+                    break;
+                default:
+                    text.Append('.').Append(element);
+                    break;
+            }
+        }
+
+        return text.ToString();
+    }
+
+    public bool Equals(FieldPath? other) =>
+        other is not null && _hash == other._hash && _elements.AsSpan().SequenceEqual(other._elements);
+
+    public override bool Equals(object? obj) => Equals(obj as FieldPath);
+
+    public override int GetHashCode() => _hash;
+}

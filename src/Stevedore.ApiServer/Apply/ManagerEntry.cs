@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Stevedore.ApiServer.Apply;
+
+/// <summary>
+/// One entry of <c>metadata.managedFields</c>: a manager, the operation it used, and the
+/// fields it owns.
+/// </summary>
+internal sealed class ManagerEntry
+{
+    public const string ApplyOperation = "Apply";
+    public const string UpdateOperation = "Update";
+
+    public required string Manager { get; init; }
+
+    public required string Operation { get; init; }
+
+    public string? ApiVersion { get; set; }
+
+    public string? Subresource { get; init; }
+
+    public DateTimeOffset? Time { get; set; }
+
+    public required FieldSet Fields { get; set; }
+
+    /// <summary>Entries with the same identity are one manager. Like upstream, appliers are
+    /// one manager whatever apiVersion they used; updaters are split by apiVersion.</summary>
+    public string Identity => string.Join('\u0000', Manager, Operation, Subresource ?? "", Operation == ApplyOperation ? "" : ApiVersion ?? "");
+
+    /// <summary>How conflicts name the manager, as upstream: <c>"kubectl" using apps/v1</c>.</summary>
+    public string Display
+    {
+        get
+        {
+            var text = $"\"{Manager}\"";
+            if (!string.IsNullOrEmpty(Subresource))
+            {
+                text += $" with subresource \"{Subresource}\"";
+            }
+
+            return Operation == UpdateOperation ? $"{text} using {ApiVersion}" : text;
+        }
+    }
+
+    public ManagerEntry With(FieldSet fields) => new()
+    {
+        Manager = Manager, Operation = Operation, ApiVersion = ApiVersion, Subresource = Subresource, Time = Time, Fields = fields,
+    };
+
+    /// <summary>The FieldsV1 entries of <paramref name="obj"/>'s metadata.managedFields (other field types are dropped).</summary>
+    public static List<ManagerEntry> Read(JsonObject? obj)
+    {
+        var entries = new List<ManagerEntry>();
+        if (obj?["metadata"]?["managedFields"] is not JsonArray list)
+        {
+            return entries;
+        }
+
+        foreach (var item in list.OfType<JsonObject>())
+        {
+            if (Text(item, "fieldsType") is not (null or "FieldsV1") || Text(item, "manager") is not { } manager)
+            {
+                continue;
+            }
+
+            entries.Add(new ManagerEntry
+            {
+                Manager = manager,
+                Operation = Text(item, "operation") ?? UpdateOperation,
+                ApiVersion = Text(item, "apiVersion"),
+                Subresource = Text(item, "subresource") is { Length: > 0 } sub ? sub : null,
+                Time = Text(item, "time") is { } time && DateTimeOffset.TryParse(time, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null,
+                Fields = item["fieldsV1"] is JsonObject fields ? FieldSet.FromFieldsV1(fields) : new FieldSet(),
+            });
+        }
+
+        return entries;
+    }
+
+    /// <summary>Writes <paramref name="entries"/> into metadata.managedFields in upstream order
+    /// (Apply before Update, then by time, manager, apiVersion, subresource); none removes the field.</summary>
+    public static void Write(JsonObject obj, IEnumerable<ManagerEntry> entries)
+    {
+        if (obj["metadata"] is not JsonObject metadata)
+        {
+            obj["metadata"] = metadata = [];
+        }
+
+        var sorted = entries
+            .Where(e => !e.Fields.IsEmpty)
+            .OrderBy(e => e.Operation, StringComparer.Ordinal)
+            .ThenBy(e => e.Time?.ToUnixTimeSeconds() ?? 0)
+            .ThenBy(e => e.Manager, StringComparer.Ordinal)
+            .ThenBy(e => e.ApiVersion, StringComparer.Ordinal)
+            .ThenBy(e => e.Subresource, StringComparer.Ordinal)
+            .ToList();
+        if (sorted.Count == 0)
+        {
+            metadata.Remove("managedFields");
+            return;
+        }
+
+        metadata["managedFields"] = new JsonArray([.. sorted.Select(e => (JsonNode)e.ToJson())]);
+    }
+
+    private JsonObject ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["manager"] = Manager,
+            ["operation"] = Operation,
+        };
+        if (ApiVersion is not null)
+        {
+            json["apiVersion"] = ApiVersion;
+        }
+
+        if (Time is { } time)
+        {
+            json["time"] = time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        }
+
+        json["fieldsType"] = "FieldsV1";
+        json["fieldsV1"] = Fields.ToFieldsV1();
+        if (Subresource is not null)
+        {
+            json["subresource"] = Subresource;
+        }
+
+        return json;
+    }
+
+    private static string? Text(JsonObject obj, string member) =>
+        obj[member] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+}

@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using k8s.Models;
+using Stevedore.ApiServer.Apply;
+using static Stevedore.ApiServer.Tests.Apply.Objects;
+
+namespace Stevedore.ApiServer.Tests.Apply;
+
+public class ManagedFieldsTrackerTests
+{
+    private static readonly Type DeploymentType = typeof(V1Deployment);
+
+    [Fact]
+    public void UpdateForWrite_Create_OwnsEverythingButServerMetadataAndStatus()
+    {
+        var created = Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment",
+             "metadata":{"name":"web","namespace":"default","uid":"u","resourceVersion":"1","generation":1,"creationTimestamp":"2026-01-01T00:00:00Z","labels":{"app":"web"}},
+             "spec":{"replicas":2},"status":{"replicas":0}}
+            """);
+
+        ManagedFieldsTracker.UpdateForWrite(null, created, "kubectl-create", "Update", null, DeploymentType, T0);
+
+        var entry = Entry(created, "kubectl-create");
+        Assert.Equal("Update", (string?)entry["operation"]);
+        Assert.Equal("apps/v1", (string?)entry["apiVersion"]);
+        Assert.Equal("2026-01-02T03:04:05Z", (string?)entry["time"]);
+        Assert.Equal([".metadata.labels.app", ".spec.replicas"], Owned(created, "kubectl-create").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void UpdateForWrite_ChangedField_TakesItFromApplierWhoThenConflicts()
+    {
+        var live = Applied(ServerSideApply.Apply(null, Deployment("""{"replicas":2}""", """{"app":"web"}"""), "kubectl", false, DeploymentType, T0));
+        var scaled = (JsonObject)live.DeepClone();
+        scaled["spec"]!["replicas"] = 5;
+
+        ManagedFieldsTracker.UpdateForWrite(live, scaled, "kubectl", "Update", "scale", DeploymentType, T1);
+
+        Assert.Equal([".spec.replicas"], Scaler(scaled));
+        Assert.DoesNotContain(".spec.replicas", ApplierPaths(scaled));
+        var outcome = ServerSideApply.Apply(scaled, Deployment("""{"replicas":2}""", """{"app":"web"}"""), "kubectl", false, DeploymentType, T1);
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"kubectl\" with subresource \"scale\" using apps/v1: .spec.replicas", outcome.ConflictMessage);
+    }
+
+    [Fact]
+    public void UpdateForWrite_RemovedField_LeavesEveryManager()
+    {
+        var live = Applied(ServerSideApply.Apply(null, Deployment("""{"replicas":2,"paused":true}"""), "m1", false, DeploymentType, T0));
+        var updated = (JsonObject)live.DeepClone();
+        ((JsonObject)updated["spec"]!).Remove("paused");
+
+        ManagedFieldsTracker.UpdateForWrite(live, updated, "editor", "Update", null, DeploymentType, T1);
+
+        Assert.Equal([".spec.replicas"], Owned(updated, "m1"));
+        Assert.DoesNotContain(ManagedFields(updated).OfType<JsonObject>(), e => (string?)e["manager"] == "editor");
+    }
+
+    [Fact]
+    public void UpdateForWrite_NothingChanged_KeepsEntriesAndTimes()
+    {
+        var live = Deployment("""{"replicas":2}""");
+        ManagedFieldsTracker.UpdateForWrite(null, live, "creator", "Update", null, DeploymentType, T0);
+        var same = (JsonObject)live.DeepClone();
+
+        ManagedFieldsTracker.UpdateForWrite(live, same, "other", "Update", null, DeploymentType, T1);
+
+        Assert.True(JsonNode.DeepEquals(live, same), same.ToJsonString());
+    }
+
+    [Fact]
+    public void UpdateForWrite_EmptyManagedFieldsSent_ResetsTracking()
+    {
+        var live = Deployment("""{"replicas":2}""");
+        ManagedFieldsTracker.UpdateForWrite(null, live, "creator", "Update", null, DeploymentType, T0);
+        var reset = (JsonObject)live.DeepClone();
+        reset["metadata"]!["managedFields"] = new JsonArray();
+
+        ManagedFieldsTracker.UpdateForWrite(live, reset, "editor", "Update", null, DeploymentType, T1);
+
+        Assert.Null(reset["metadata"]!["managedFields"]);
+    }
+
+    [Fact]
+    public void UpdateForWrite_StatusSubresource_TracksStatusUnderSubresourceEntry()
+    {
+        var live = Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"nodeName":"n"}}""");
+        var updated = (JsonObject)live.DeepClone();
+        updated["status"] = JsonNode.Parse("""{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}""");
+
+        ManagedFieldsTracker.UpdateForWrite(live, updated, "kubelet", "Update", "status", typeof(V1Pod), T0);
+
+        Assert.Equal("status", (string?)Entry(updated, "kubelet")["subresource"]);
+        Assert.Equal(
+            [".status.conditions[type=\"Ready\"]", ".status.conditions[type=\"Ready\"].status", ".status.conditions[type=\"Ready\"].type", ".status.phase"],
+            Owned(updated, "kubelet").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void UpdateForWrite_WithoutModelType_FindsBuiltInModelFromKind()
+    {
+        var created = Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"x"}]}}""");
+
+        ManagedFieldsTracker.UpdateForWrite(null, created, "kubectl-run", "Update", null, T0);
+
+        Assert.Contains(".spec.containers[name=\"a\"].image", Owned(created, "kubectl-run"));
+    }
+
+    [Fact]
+    public void UpdateForWrite_MapListItemWithoutKey_DropsManagedFieldsInsteadOfFailing()
+    {
+        var live = Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a"}]}}""");
+        ManagedFieldsTracker.UpdateForWrite(null, live, "creator", "Update", null, typeof(V1Pod), T0);
+        var updated = (JsonObject)live.DeepClone();
+        updated["spec"]!["imagePullSecrets"] = JsonNode.Parse("[{}]");
+
+        var result = ManagedFieldsTracker.UpdateForWrite(live, updated, "editor", "Update", null, typeof(V1Pod), T1);
+
+        Assert.Same(updated, result);
+        Assert.Null(result["metadata"]!["managedFields"]);
+    }
+
+    private static IEnumerable<string> Scaler(JsonObject obj) =>
+        FieldSet.FromFieldsV1((JsonObject)ManagedFields(obj).OfType<JsonObject>().Single(e => (string?)e["subresource"] == "scale")["fieldsV1"]!).Select(p => p.ToString());
+
+    private static IEnumerable<string> ApplierPaths(JsonObject obj) =>
+        FieldSet.FromFieldsV1((JsonObject)ManagedFields(obj).OfType<JsonObject>().Single(e => (string?)e["operation"] == "Apply")["fieldsV1"]!).Select(p => p.ToString());
+}
