@@ -78,12 +78,12 @@ internal static class CoreValidator
         var oldSpec = (JsonObject?)oldClaim.Obj("spec")?.DeepClone() ?? [];
         if (!oldSpec.HasText("volumeName"))
         {
-            oldSpec["volumeName"] = newSpec["volumeName"]?.DeepClone();
+            SetOrRemove(oldSpec, "volumeName", newSpec["volumeName"]);
         }
 
         if (newClaim.Obj("status").Str("phase") == "Bound" && newSpec.Obj("resources").Obj("requests") is { } requests)
         {
-            requests["storage"] = oldSpec.Obj("resources").Obj("requests")?["storage"]?.DeepClone();
+            SetOrRemove(requests, "storage", oldSpec.Obj("resources").Obj("requests")?["storage"]);
         }
 
         newSpec.Remove("volumeAttributesClassName");
@@ -93,6 +93,24 @@ internal static class CoreValidator
             errors.Add(FieldError.Forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
         }
 
+        CompareStorage(newClaim, oldClaim, errors);
+    }
+
+    // A null member and a missing one compare unequal in JsonNode.DeepEquals; keep shapes alike.
+    private static void SetOrRemove(JsonObject target, string name, JsonNode? value)
+    {
+        if (value is null)
+        {
+            target.Remove(name);
+        }
+        else
+        {
+            target[name] = value.DeepClone();
+        }
+    }
+
+    private static void CompareStorage(JsonObject newClaim, JsonObject oldClaim, List<FieldError> errors)
+    {
         var oldStorage = oldClaim.Obj("spec").Obj("resources").Obj("requests")?["storage"];
         var newStorage = newClaim.Obj("spec").Obj("resources").Obj("requests")?["storage"];
         if (Quantities.TryParse(oldStorage, out var oldSize) && Quantities.TryParse(newStorage, out var newSize) && newSize.ToDecimal() < oldSize.ToDecimal())
