@@ -75,13 +75,15 @@ internal static class ObjectMetaValidator
             }
         }
 
-        if ((newMeta.Int("generation") ?? 0) < (oldMeta.Int("generation") ?? 0))
-        {
-            errors.Add(FieldError.Invalid(Path.Child("generation"), newMeta.Int("generation") ?? 0, "must not be decremented"));
-        }
-
+        // Generation is the registry's (upstream copies it from the stored object before validating).
         foreach (var field in (string[])["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"])
         {
+            // Upstream carries an omitted uid and creationTimestamp over from the stored object.
+            if (field is "uid" or "creationTimestamp" && newMeta?[field] is null)
+            {
+                continue;
+            }
+
             Immutable.Check(newMeta?[field], oldMeta?[field], Path.Child(field), errors);
         }
 
