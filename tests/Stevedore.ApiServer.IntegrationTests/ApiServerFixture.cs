@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Stevedore.ApiServer.Hosting;
-using Stevedore.ApiServer.Http;
 using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.Storage;
 
@@ -26,9 +25,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
         {
             Store = _store,
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            Authenticate = ctx => ValueTask.FromResult(ctx.Request.Headers.Authorization.ToString() == "Bearer test-token"
-                ? new UserInfo("tester", null, ["system:authenticated"])
-                : null),
+            Authenticator = new BearerTokenAuthenticator([new StaticTokenAuthenticator([new StaticToken("test-token", new UserInfo("tester", null, []))])]),
         }, CancellationToken.None);
         Client = new HttpClient { BaseAddress = Host.Address, Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "test-token");

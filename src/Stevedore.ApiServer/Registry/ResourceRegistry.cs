@@ -86,7 +86,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
     }
 
     /// <summary>Creates an object; returns it as stored (or as it would be, on dry run).</summary>
-    public async Task<JsonObject> CreateAsync(ApiResource resource, string? ns, JsonObject obj, WriteOptions options, CancellationToken cancellationToken)
+    public async Task<JsonObject> CreateAsync(ApiResource resource, string? ns, JsonObject obj, WriteOptions options, CancellationToken cancellationToken, string operation = "Update")
     {
         CheckTypeMeta(resource, obj);
         var meta = Json.Metadata(obj);
@@ -120,6 +120,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             meta.Remove("generation");
         }
 
+        ResourceStrategies.Normalize(resource, obj);
         ResourceStrategies.PrepareForCreate(resource, obj);
         Policy.ApplyDefaults(resource, obj);
         var causes = Policy.ValidateCreate(resource, obj);
@@ -128,8 +129,12 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             throw ApiException.Invalid(QualifiedKind(resource), resource.Kind, resource.Group, Json.GetString(meta, "name") ?? "", causes);
         }
 
-        meta.Remove("managedFields");
-        Patches.TrackWrite(null, obj, options.FieldManager, "Update", options.Subresource, resource, options.Now);
+        if (operation != "Apply")
+        {
+            meta.Remove("managedFields");
+        }
+
+        Patches.TrackWrite(null, obj, options.FieldManager, operation, options.Subresource, resource, options.Now);
         return await WriteCreateAsync(resource, ns, obj, options, generated ? generateName : null, cancellationToken);
     }
 
@@ -228,7 +233,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
                 if (createIfMissing is not null)
                 {
                     var created = createIfMissing();
-                    return await CreateAsync(resource, ns, created, options, cancellationToken);
+                    return await CreateAsync(resource, ns, created, options, cancellationToken, operation);
                 }
 
                 throw ApiException.NotFound(resource.Group, resource.Plural, name);
@@ -265,6 +270,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
                 }
             }
 
+            ResourceStrategies.Normalize(resource, desired);
             ResourceStrategies.PrepareForUpdate(resource, desired, current, options.Subresource);
             if (ResourceStrategies.HasGeneration(resource))
             {

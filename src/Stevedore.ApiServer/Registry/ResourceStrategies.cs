@@ -46,6 +46,25 @@ public static class ResourceStrategies
         return false;
     }
 
+    /// <summary>
+    /// Turns write-only convenience fields into their stored form: a Secret's
+    /// <c>stringData</c> is merged into <c>data</c> (base64) and never stored.
+    /// </summary>
+    public static void Normalize(ApiResource resource, JsonObject obj)
+    {
+        if (resource.Kind == "Secret" && obj["stringData"] is JsonObject stringData)
+        {
+            var data = obj["data"] as JsonObject ?? [];
+            foreach (var (key, value) in stringData)
+            {
+                data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value?.ToString() ?? ""));
+            }
+
+            obj["data"] = data;
+            obj.Remove("stringData");
+        }
+    }
+
     public static void PrepareForCreate(ApiResource resource, JsonObject obj)
     {
         switch (resource.Kind)
