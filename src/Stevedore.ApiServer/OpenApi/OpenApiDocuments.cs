@@ -244,7 +244,7 @@ public sealed class OpenApiDocuments
 
         foreach (var name in wellKnown.Distinct())
         {
-            entries.Add((name, SchemaWriter.WellKnownDefinition(name, kinds.GetValueOrDefault(name) ?? [])));
+            entries.Add((name, schemas.WellKnownDefinition(name, kinds.GetValueOrDefault(name) ?? [])));
         }
 
         var definitions = new JsonObject();

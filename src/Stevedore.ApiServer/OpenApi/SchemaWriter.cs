@@ -65,11 +65,15 @@ internal sealed class SchemaWriter(ModelGraph graph, OpenApiVersion version, Mod
     }
 
     /// <summary>The definition of a type with custom JSON (Quantity, Time…) or a free-form value.</summary>
-    public static JsonObject WellKnownDefinition(string name, IReadOnlyList<GroupVersionKind> kinds)
+    public JsonObject WellKnownDefinition(string name, IReadOnlyList<GroupVersionKind> kinds)
     {
         var entry = WellKnownSchemas.All[name];
         var schema = new JsonObject { ["description"] = entry.Description };
-        if (entry.Type is not null)
+        if (version == OpenApiVersion.V3 && entry.V3OneOf is { } oneOf)
+        {
+            schema["oneOf"] = new JsonArray([.. oneOf.Select(t => (JsonNode)new JsonObject { ["type"] = t })]);
+        }
+        else if (entry.Type is not null)
         {
             schema["type"] = entry.Type;
         }

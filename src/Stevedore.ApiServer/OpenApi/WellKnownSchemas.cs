@@ -22,14 +22,17 @@ internal static class WellKnownSchemas
     private const string ApiExtensions = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1";
 
     /// <param name="Type">JSON schema type, or null for "any JSON value".</param>
-    public sealed record Entry(string? Type, string? Format, string Description);
+    /// <param name="V3OneOf">In OpenAPI 3 upstream lists the accepted JSON types instead of one type.</param>
+    public sealed record Entry(string? Type, string? Format, string Description, IReadOnlyList<string>? V3OneOf = null);
 
     public static readonly IReadOnlyDictionary<string, Entry> All = new Dictionary<string, Entry>(StringComparer.Ordinal)
     {
         [Quantity] = new("string", null,
-            "A fixed-point amount such as 100m, 1.5, 128Mi or 2Gi; serialized as a string in its canonical form."),
+            "A fixed-point amount such as 100m, 1.5, 128Mi or 2Gi; serialized as a string in its canonical form.",
+            ["string", "number"]),
         [IntOrString] = new("string", "int-or-string",
-            "A value that is either an integer or a string, such as a port number or a named port."),
+            "A value that is either an integer or a string, such as a port number or a named port.",
+            ["integer", "string"]),
         [Time] = new("string", "date-time",
             "A timestamp in RFC 3339 form with second precision, e.g. 2024-01-02T03:04:05Z."),
         [MicroTime] = new("string", "date-time",

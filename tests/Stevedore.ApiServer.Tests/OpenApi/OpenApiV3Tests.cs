@@ -146,4 +146,15 @@ public class OpenApiV3Tests
         Assert.NotNull(document["paths"]!["/api/v1/namespaces/{namespace}/pods/{name}/log"]!["get"]);
         Assert.NotNull(document["components"]!["schemas"]!["io.k8s.api.core.v1.Pod"]);
     }
+
+    [Theory]
+    [InlineData("io.k8s.apimachinery.pkg.util.intstr.IntOrString", "integer", "string")]
+    [InlineData("io.k8s.apimachinery.pkg.api.resource.Quantity", "string", "number")]
+    public void V3CoreV1_UnionScalar_ListsItsJsonTypesInOneOf(string definition, string first, string second)
+    {
+        var schema = TestDocuments.V3("api/v1")["components"]!["schemas"]![definition]!;
+
+        Assert.Null(schema["type"]);
+        Assert.Equal([first, second], schema["oneOf"]!.AsArray().Select(t => t!["type"]!.GetValue<string>()));
+    }
 }
