@@ -34,7 +34,7 @@ public sealed class OpenApiDocuments
     private readonly Lazy<ModelGraph> _graph;
     private readonly Lazy<ModelDescriptions> _descriptions;
     private readonly Lazy<Dictionary<string, List<GroupVersionKind>>> _kinds;
-    private readonly Lazy<(byte[] Json, byte[] Protobuf)> _v2;
+    private readonly Lazy<V2Set> _v2;
     private readonly Lazy<V3Set> _v3;
 
     public OpenApiDocuments(ResourceCatalog catalog, OpenApiOptions? options = null)
@@ -58,10 +58,13 @@ public sealed class OpenApiDocuments
     public byte[] V2Protobuf => _v2.Value.Protobuf;
 
     /// <summary>Entity tag of <see cref="V2Json"/> (upper-case SHA-512 hex, unquoted).</summary>
-    public string V2JsonHash => Hash(V2Json);
+    public string V2JsonHash => _v2.Value.JsonHash;
 
     /// <summary>Entity tag of <see cref="V2Protobuf"/> (upper-case SHA-512 hex, unquoted).</summary>
-    public string V2ProtobufHash => Hash(V2Protobuf);
+    public string V2ProtobufHash => _v2.Value.ProtobufHash;
+
+    /// <summary>Entity tag of <see cref="V3Index"/> (upper-case SHA-512 hex, unquoted).</summary>
+    public string V3IndexHash => _v3.Value.IndexHash;
 
     /// <summary>
     /// The <c>/openapi/v3</c> index: <c>{"paths":{"api/v1":{"serverRelativeURL":"/openapi/v3/api/v1?hash=…"},…}}</c>.
@@ -92,7 +95,9 @@ public sealed class OpenApiDocuments
     /// <summary>Upper-case hexadecimal SHA-512, the form upstream uses for OpenAPI hashes and entity tags.</summary>
     public static string Hash(byte[] content) => Convert.ToHexString(SHA512.HashData(content));
 
-    private sealed record V3Set(byte[] Index, IReadOnlyList<string> Paths, Dictionary<string, (byte[] Json, string Hash)> Documents);
+    private sealed record V2Set(byte[] Json, string JsonHash, byte[] Protobuf, string ProtobufHash);
+
+    private sealed record V3Set(byte[] Index, string IndexHash, IReadOnlyList<string> Paths, Dictionary<string, (byte[] Json, string Hash)> Documents);
 
     /// <summary>Which definitions carry which <c>x-kubernetes-group-version-kind</c>, keyed by definition name.</summary>
     private Dictionary<string, List<GroupVersionKind>> BuildKinds()
@@ -137,7 +142,7 @@ public sealed class OpenApiDocuments
         return kinds;
     }
 
-    private (byte[] Json, byte[] Protobuf) BuildV2()
+    private V2Set BuildV2()
     {
         var graph = _graph.Value;
         var schemas = new SchemaWriter(graph, OpenApiVersion.V2, _descriptions.Value, _options.PatchInfo);
@@ -154,7 +159,9 @@ public sealed class OpenApiDocuments
             ["security"] = Security(),
         };
 
-        return (Serialize(document), GnosticV2Encoder.Encode(document));
+        var json = Serialize(document);
+        var protobuf = GnosticV2Encoder.Encode(document);
+        return new V2Set(json, Hash(json), protobuf, Hash(protobuf));
     }
 
     private V3Set BuildV3()
@@ -189,7 +196,7 @@ public sealed class OpenApiDocuments
         }
 
         var indexJson = Serialize(new JsonObject { ["paths"] = index });
-        return new V3Set(indexJson, [.. documents.Keys], documents);
+        return new V3Set(indexJson, Hash(indexJson), [.. documents.Keys], documents);
     }
 
     private static string PathOf(ApiResource resource) =>

@@ -40,7 +40,7 @@ public static class OpenApiEndpoints
         if (trimmed == "/openapi/v3")
         {
             var index = documents.V3Index;
-            return Content(index, JsonContentType, OpenApiDocuments.Hash(index), ifNoneMatch, varyAccept: false);
+            return Content(index, JsonContentType, documents.V3IndexHash, ifNoneMatch, varyAccept: false);
         }
 
         const string v3Prefix = "/openapi/v3/";

@@ -120,4 +120,15 @@ public class OpenApiEndpointsTests
     {
         Assert.Null(OpenApiEndpoints.Respond(TestDocuments.Documents, path, null, null, null, Now));
     }
+
+    [Fact]
+    public void Hashes_Always_AreSha512OfTheServedBytes()
+    {
+        var documents = TestDocuments.Documents;
+
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA512.HashData(documents.V2Json)), documents.V2JsonHash);
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA512.HashData(documents.V2Protobuf)), documents.V2ProtobufHash);
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA512.HashData(documents.V3Index)), documents.V3IndexHash);
+        Assert.NotEqual(documents.V2JsonHash, documents.V2ProtobufHash);
+    }
 }
