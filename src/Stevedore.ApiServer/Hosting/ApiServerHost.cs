@@ -44,9 +44,12 @@ public sealed class ApiServerHost : IAsyncDisposable
         var registry = new ResourceRegistry(catalog, options.Store, caches, new BuiltInObjectPolicy(), new BuiltInPatchEngine());
         await Bootstrap.EnsureDefaultNamespacesAsync(registry, catalog, options.Time, cancellationToken);
 
+        // Documents are built on first use; warm them now so kubectl's first call does not wait.
+        var openApi = new OpenApi.OpenApiDocuments(catalog);
+        _ = Task.Run(() => (openApi.V2Protobuf, openApi.V3Index, openApi.V2Json), CancellationToken.None);
         var ready = true;
         var handler = new ApiHandler(new ApiHandlerDependencies(
-            catalog, registry, new BuiltInTableConverter(), OpenApiSource.TryCreate(catalog), options.Reviews,
+            catalog, registry, new BuiltInTableConverter(), openApi, options.Reviews,
             options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger));
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Stevedore.ApiServer.Discovery;
+using Stevedore.ApiServer.OpenApi;
 using Stevedore.ApiServer.Registry;
 using Stevedore.ApiServer.Resources;
 using Stevedore.ApiServer.Security.Authentication;
@@ -22,7 +23,7 @@ public sealed partial class ApiHandler
     private readonly ResourceRegistry _registry;
     private readonly DiscoveryDocuments _discovery;
     private readonly ITableConverter _tables;
-    private readonly IOpenApiSource? _openApi;
+    private readonly OpenApiDocuments _openApi;
     private readonly Func<HttpContext, ValueTask<UserInfo?>> _authenticate;
     private readonly Func<bool> _isReady;
     private readonly TimeProvider _time;
@@ -178,55 +179,24 @@ public sealed partial class ApiHandler
 
     private async Task HandleOpenApiAsync(HttpContext context, string path)
     {
-        if (_openApi is null)
+        var response = OpenApiEndpoints.Respond(_openApi, path, context.Request.Query["hash"].ToString() is { Length: > 0 } h ? h : null,
+            context.Request.Headers.Accept.ToString(), context.Request.Headers.IfNoneMatch.ToString(), Now) ?? throw ApiException.NotFoundPath(path);
+        foreach (var (name, value) in response.Headers)
         {
-            throw ApiException.NotFoundPath(path);
+            context.Response.Headers[name] = value;
         }
 
-        var accept = context.Request.Headers.Accept.ToString();
-        if (path == "/openapi/v2")
+        context.Response.StatusCode = response.StatusCode;
+        if (response.ContentType is not null)
         {
-            if (accept.Contains("protobuf", StringComparison.Ordinal) && !accept.Contains("application/json", StringComparison.Ordinal))
-            {
-                await WriteBytesAsync(context, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", _openApi.V2Protobuf);
-            }
-            else if (accept.Contains("protobuf", StringComparison.Ordinal))
-            {
-                await WriteBytesAsync(context, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", _openApi.V2Protobuf);
-            }
-            else
-            {
-                await WriteJsonAsync(context, 200, _openApi.V2Json);
-            }
-
-            return;
+            context.Response.ContentType = response.ContentType;
         }
 
-        if (path == "/openapi/v3")
+        if (response.Body.Length > 0)
         {
-            await WriteJsonAsync(context, 200, _openApi.V3Index);
-            return;
+            context.Response.ContentLength = response.Body.Length;
+            await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
         }
-
-        var groupVersionPath = path["/openapi/v3/".Length..];
-        if (_openApi.TryGetV3(groupVersionPath, out var document, out var hash))
-        {
-            context.Response.Headers.ETag = "\"" + hash + "\"";
-            if (context.Request.Query.ContainsKey("hash"))
-            {
-                context.Response.Headers.CacheControl = "public, immutable";
-                context.Response.Headers.Expires = _time.GetUtcNow().AddYears(1).ToString("R");
-            }
-            else
-            {
-                context.Response.Headers.CacheControl = "no-cache, private";
-            }
-
-            await WriteJsonAsync(context, 200, document);
-            return;
-        }
-
-        throw ApiException.NotFoundPath(path);
     }
 
     private static async Task WriteDiscoveryAsync(HttpContext context, byte[] legacy, byte[][] aggregated)

@@ -11,7 +11,7 @@ public sealed record ApiHandlerDependencies(
     ResourceCatalog Catalog,
     ResourceRegistry Registry,
     ITableConverter Tables,
-    IOpenApiSource? OpenApi,
+    OpenApi.OpenApiDocuments OpenApi,
     IReviewResponder? Reviews,
     Func<HttpContext, ValueTask<UserInfo?>> Authenticate,
     Func<bool> IsReady,
