@@ -18,7 +18,7 @@ public sealed class Kubectl(string version, string kubeconfig)
     {
         var result = await RunAsync(arguments);
         Xunit.Assert.True(result.ExitCode == 0, $"kubectl.{Version} {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.Combined}");
-        return result.StandardOutput;
+        return result.StandardOutput.TrimEnd();
     }
 
     /// <summary>Runs with a manifest on standard input (<c>-f -</c>) and asserts success.</summary>
@@ -26,6 +26,6 @@ public sealed class Kubectl(string version, string kubeconfig)
     {
         var result = await RunAsync(arguments, manifest);
         Xunit.Assert.True(result.ExitCode == 0, $"kubectl.{Version} {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.Combined}");
-        return result.StandardOutput;
+        return result.StandardOutput.TrimEnd();
     }
 }
