@@ -52,6 +52,11 @@ public static class RequestBody
             throw ApiException.BadRequest("the request body is empty");
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            throw ApiException.BadRequest("error decoding request body: the body is not valid UTF-8");
+        }
+
         try
         {
             if (mediaType.Contains("yaml", StringComparison.Ordinal))
