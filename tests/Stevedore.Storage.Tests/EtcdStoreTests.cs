@@ -1,0 +1,57 @@
+using Stevedore.Storage.Etcd;
+
+namespace Stevedore.Storage.Tests;
+
+/// <summary>The contract on a real etcd, plus surviving an etcd restart mid-watch.</summary>
+public sealed class EtcdStoreTests(EtcdFixture etcd) : StoreContractTests, IClassFixture<EtcdFixture>
+{
+    protected override Task<IStore> OpenStoreAsync() =>
+        Task.FromResult<IStore>(EtcdStore.Connect([etcd.Server.Endpoint], new EtcdStoreOptions
+        {
+            InitialWatchRetryDelay = TimeSpan.FromMilliseconds(50),
+            MaxWatchRetryDelay = TimeSpan.FromMilliseconds(500),
+        }));
+
+    [Fact]
+    public async Task Watch_EtcdRestartsMidWatch_ResumesWithoutLosingOrRepeatingEvents()
+    {
+        long start = await Store.GetCurrentRevisionAsync(CancellationToken.None);
+        var revisions = new List<long>();
+        for (int i = 0; i < 3; i++)
+        {
+            revisions.Add((await CreateAsync($"r/{i}", "before")).Revision);
+        }
+
+        await using var watch = Store.WatchAsync(Key("r/"), start, CancellationToken.None).GetAsyncEnumerator();
+        var events = await TakeAsync(watch, 3);
+
+        // The next read is in flight on the broken stream while etcd is down.
+        var pending = watch.MoveNextAsync().AsTask();
+        await etcd.Server.KillAsync();
+        await etcd.Server.StartAsync();
+        for (int i = 3; i < 6; i++)
+        {
+            revisions.Add((await CreateAsync($"r/{i}", "after")).Revision);
+        }
+
+        Assert.True(await pending.WaitAsync(WaitLimit));
+        events.Add(watch.Current);
+        events.AddRange(await TakeAsync(watch, 2));
+
+        Assert.Equal(revisions, events.Select(e => e.Revision));
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => Key($"r/{i}")), events.Select(e => e.Current.Key));
+    }
+
+    [Fact]
+    public async Task Watch_SecondEndpointDown_StillWorksThroughTheLiveOne()
+    {
+        await using var store = EtcdStore.Connect([etcd.Server.Endpoint, "127.0.0.1:1"]);
+        long start = await store.GetCurrentRevisionAsync(CancellationToken.None);
+        await using var watch = store.WatchAsync(Key("m/"), start, CancellationToken.None).GetAsyncEnumerator();
+
+        var created = await store.CreateAsync(Key("m/a"), Bytes("x"), 0, CancellationToken.None);
+        var events = await TakeAsync(watch, 1);
+
+        Assert.Equal(created.Revision, events[0].Revision);
+    }
+}
