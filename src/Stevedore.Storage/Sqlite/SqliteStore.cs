@@ -25,6 +25,7 @@ public sealed partial class SqliteStore : IStore
     private readonly Task _writerLoop;
     private readonly Task _leaseLoop;
     private readonly Task _compactionLoop;
+    private readonly Task _checkpointLoop;
     private long _compactedRevision;
     private int _disposed;
 
@@ -44,6 +45,7 @@ public sealed partial class SqliteStore : IStore
         _writerLoop = Task.Run(WriteLoopAsync);
         _leaseLoop = Task.Run(ExpireLeasesLoopAsync);
         _compactionLoop = Task.Run(CompactionLoopAsync);
+        _checkpointLoop = Task.Run(CheckpointLoopAsync);
     }
 
     /// <summary>Opens (creating if needed) the store in the SQLite file at <paramref name="path"/>.</summary>
@@ -204,10 +206,11 @@ public sealed partial class SqliteStore : IStore
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_leaseLoop, _compactionLoop).ConfigureAwait(false);
+        await Task.WhenAll(_leaseLoop, _compactionLoop, _checkpointLoop).ConfigureAwait(false);
         _writes.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
         _hub.Close();
+        _writeSession.Checkpoint(truncate: true);
         _writeSession.Dispose();
         while (_readSessions.TryTake(out var session))
         {

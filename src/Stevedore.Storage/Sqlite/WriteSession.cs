@@ -102,6 +102,24 @@ internal sealed class WriteSession : IDisposable
         return Convert.ToInt64(command.ExecuteScalar() ?? 0L);
     }
 
+    /// <summary>
+    /// Copies the WAL into the database file, outside any transaction. With
+    /// <paramref name="truncate"/> (on close) it also empties the WAL so the file stands alone.
+    /// </summary>
+    public void Checkpoint(bool truncate)
+    {
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = truncate ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // Readers still open elsewhere; the next open recovers from the WAL anyway.
+        }
+    }
+
     public void Begin()
     {
         Events.Clear();
