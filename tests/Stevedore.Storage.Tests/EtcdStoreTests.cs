@@ -22,11 +22,11 @@ public sealed class EtcdStoreTests(EtcdFixture etcd) : StoreContractTests, IClas
             revisions.Add((await CreateAsync($"r/{i}", "before")).Revision);
         }
 
-        await using var watch = Store.WatchAsync(Key("r/"), start, CancellationToken.None).GetAsyncEnumerator();
-        var events = await TakeAsync(watch, 3);
+        await using var watch = new TestWatch(Store, Key("r/"), start);
+        var events = await watch.TakeAsync(3);
 
         // The next read is in flight on the broken stream while etcd is down.
-        var pending = watch.MoveNextAsync().AsTask();
+        watch.StartNext();
         await etcd.Server.KillAsync();
         await etcd.Server.StartAsync();
         for (int i = 3; i < 6; i++)
@@ -34,9 +34,7 @@ public sealed class EtcdStoreTests(EtcdFixture etcd) : StoreContractTests, IClas
             revisions.Add((await CreateAsync($"r/{i}", "after")).Revision);
         }
 
-        Assert.True(await pending.WaitAsync(WaitLimit));
-        events.Add(watch.Current);
-        events.AddRange(await TakeAsync(watch, 2));
+        events.AddRange(await watch.TakeAsync(3));
 
         Assert.Equal(revisions, events.Select(e => e.Revision));
         Assert.Equal(Enumerable.Range(0, 6).Select(i => Key($"r/{i}")), events.Select(e => e.Current.Key));
@@ -47,10 +45,10 @@ public sealed class EtcdStoreTests(EtcdFixture etcd) : StoreContractTests, IClas
     {
         await using var store = EtcdStore.Connect([etcd.Server.Endpoint, "127.0.0.1:1"]);
         long start = await store.GetCurrentRevisionAsync(CancellationToken.None);
-        await using var watch = store.WatchAsync(Key("m/"), start, CancellationToken.None).GetAsyncEnumerator();
+        await using var watch = new TestWatch(store, Key("m/"), start);
 
         var created = await store.CreateAsync(Key("m/a"), Bytes("x"), 0, CancellationToken.None);
-        var events = await TakeAsync(watch, 1);
+        var events = await watch.TakeAsync(1);
 
         Assert.Equal(created.Revision, events[0].Revision);
     }

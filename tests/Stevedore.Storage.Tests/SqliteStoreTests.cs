@@ -64,19 +64,18 @@ public sealed class SqliteStoreTests : StoreContractTests
         await using var store = SqliteStore.Open(Path.Combine(_directory, "small-buffer.db"), new SqliteStoreOptions { WatchBufferCapacity = 4 });
         await store.CreateAsync("/o/start", Bytes("x"), 0, CancellationToken.None);
         long start = await store.GetCurrentRevisionAsync(CancellationToken.None);
-        await using var watch = store.WatchAsync("/o/", start, CancellationToken.None).GetAsyncEnumerator();
-        var first = watch.MoveNextAsync().AsTask();
+        await using var watch = new TestWatch(store, "/o/", start);
+        watch.StartNext();
         var revisions = new List<long>();
         revisions.Add((await store.CreateAsync("/o/0", Bytes("x"), 0, CancellationToken.None)).Revision);
-        Assert.True(await first.WaitAsync(WaitLimit));
-        var events = new List<WatchEvent> { watch.Current };
+        var events = new List<WatchEvent> { await watch.NextAsync() };
 
         for (int i = 1; i < 40; i++)
         {
             revisions.Add((await store.CreateAsync($"/o/{i}", Bytes("x"), 0, CancellationToken.None)).Revision);
         }
 
-        events.AddRange(await TakeAsync(watch, 39));
+        events.AddRange(await watch.TakeAsync(39));
 
         Assert.Equal(revisions, events.Select(e => e.Revision));
     }
@@ -96,7 +95,7 @@ public sealed class SqliteStoreTests : StoreContractTests
             modRevision = (await store.UpdateAsync("/c/a", Bytes(i.ToString()), modRevision, 0, CancellationToken.None)).Revision;
         }
 
-        using var limit = new CancellationTokenSource(WaitLimit);
+        using var limit = new CancellationTokenSource(TestWatch.WaitLimit);
         while (await store.GetCompactedRevisionAsync(CancellationToken.None) <= first.Revision)
         {
             await Task.Delay(20, limit.Token);

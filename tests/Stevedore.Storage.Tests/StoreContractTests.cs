@@ -9,8 +9,6 @@ namespace Stevedore.Storage.Tests;
 /// </summary>
 public abstract class StoreContractTests : IAsyncLifetime
 {
-    protected static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
-
     protected IStore Store { get; private set; } = null!;
 
     protected string Prefix { get; } = $"/registry/tests/{Guid.NewGuid():N}/";
@@ -33,25 +31,6 @@ public abstract class StoreContractTests : IAsyncLifetime
         var result = await Store.CreateAsync(Key(name), Bytes(value), leaseId, CancellationToken.None);
         Assert.Equal(WriteOutcome.Succeeded, result.Outcome);
         return result;
-    }
-
-    /// <summary>Reads <paramref name="count"/> events from a watch, failing rather than hanging.</summary>
-    protected static async Task<List<WatchEvent>> TakeAsync(IAsyncEnumerator<WatchEvent> watch, int count)
-    {
-        var events = new List<WatchEvent>();
-        while (events.Count < count)
-        {
-            var next = watch.MoveNextAsync().AsTask();
-            if (await Task.WhenAny(next, Task.Delay(WaitLimit)) != next)
-            {
-                Assert.Fail($"watch delivered {events.Count} of {count} events within {WaitLimit}");
-            }
-
-            Assert.True(await next, "watch ended early");
-            events.Add(watch.Current);
-        }
-
-        return events;
     }
 
     [Fact]
@@ -307,8 +286,8 @@ public abstract class StoreContractTests : IAsyncLifetime
         var updated = await Store.UpdateAsync(Key("w/a"), Bytes("2"), created.Revision, 0, CancellationToken.None);
         var deleted = await Store.DeleteAsync(Key("w/a"), 0, CancellationToken.None);
 
-        await using var watch = Store.WatchAsync(Key("w/"), start, CancellationToken.None).GetAsyncEnumerator();
-        var events = await TakeAsync(watch, 3);
+        await using var watch = new TestWatch(Store, Key("w/"), start);
+        var events = await watch.TakeAsync(3);
 
         Assert.Equal([created.Revision, updated.Revision, deleted.Revision], events.Select(e => e.Revision));
         Assert.Equal([WatchEventType.Put, WatchEventType.Put, WatchEventType.Delete], events.Select(e => e.Type));
@@ -335,17 +314,17 @@ public abstract class StoreContractTests : IAsyncLifetime
             revisions.Add((await CreateAsync($"l/{i}", "old")).Revision);
         }
 
-        await using var watch = Store.WatchAsync(Key("l/"), start, CancellationToken.None).GetAsyncEnumerator();
-        var history = await TakeAsync(watch, 3);
+        await using var watch = new TestWatch(Store, Key("l/"), start);
+        var history = await watch.TakeAsync(3);
         for (int i = 3; i < 6; i++)
         {
             revisions.Add((await CreateAsync($"l/{i}", "new")).Revision);
         }
 
-        var live = await TakeAsync(watch, 3);
+        var live = await watch.TakeAsync(3);
         long last = revisions[^1];
         var after = await CreateAsync("l/last", "x");
-        var final = await TakeAsync(watch, 1);
+        var final = await watch.TakeAsync(1);
 
         Assert.Equal(revisions, history.Concat(live).Select(e => e.Revision));
         Assert.Equal(after.Revision, final[0].Revision);
@@ -358,15 +337,13 @@ public abstract class StoreContractTests : IAsyncLifetime
         await CreateAsync("n/old", "x");
         long start = await Store.GetCurrentRevisionAsync(CancellationToken.None);
 
-        await using var watch = Store.WatchAsync(Key("n/"), start, CancellationToken.None).GetAsyncEnumerator();
-        var next = watch.MoveNextAsync().AsTask();
+        await using var watch = new TestWatch(Store, Key("n/"), start);
+        watch.StartNext();
         var created = await CreateAsync("n/new", "y");
-        var events = new List<WatchEvent>();
-        Assert.True(await next.WaitAsync(WaitLimit));
-        events.Add(watch.Current);
+        var change = await watch.NextAsync();
 
-        Assert.Equal(Key("n/new"), events[0].Current.Key);
-        Assert.Equal(created.Revision, events[0].Revision);
+        Assert.Equal(Key("n/new"), change.Current.Key);
+        Assert.Equal(created.Revision, change.Revision);
     }
 
     [Fact]
@@ -384,9 +361,10 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.True(await Store.GetCompactedRevisionAsync(CancellationToken.None) >= v3.Revision);
         await Assert.ThrowsAsync<StoreCompactedException>(
             () => Store.RangeAsync(new RangeRequest(Key("k/"), Revision: v2.Revision), CancellationToken.None));
-        var compactedWatch = Store.WatchAsync(Key("k/"), v2.Revision, CancellationToken.None).GetAsyncEnumerator();
-        await Assert.ThrowsAsync<StoreCompactedException>(async () => await compactedWatch.MoveNextAsync());
-        await compactedWatch.DisposeAsync();
+        await using (var compactedWatch = new TestWatch(Store, Key("k/"), v2.Revision))
+        {
+            await Assert.ThrowsAsync<StoreCompactedException>(compactedWatch.NextAsync);
+        }
 
         var atCompaction = await Store.RangeAsync(new RangeRequest(Key("k/"), Revision: v3.Revision), CancellationToken.None);
         Assert.Equal([Key("k/a")], atCompaction.Items.Select(kv => kv.Key));
@@ -396,8 +374,8 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(v1.Revision, now.Items[0].CreateRevision);
         Assert.True(gone.Revision < v3.Revision);
 
-        await using var watch = Store.WatchAsync(Key("k/"), v3.Revision, CancellationToken.None).GetAsyncEnumerator();
-        var events = await TakeAsync(watch, 1);
+        await using var watch = new TestWatch(Store, Key("k/"), v3.Revision);
+        var events = await watch.TakeAsync(1);
         Assert.Equal(kept.Revision, events[0].Revision);
 
         // Compacting again at or below the compacted revision changes nothing.
@@ -427,8 +405,8 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Null(await Store.GetAsync(Key("lease/a"), CancellationToken.None));
         Assert.Null(await Store.GetAsync(Key("lease/b"), CancellationToken.None));
         Assert.NotNull(await Store.GetAsync(Key("lease/free"), CancellationToken.None));
-        await using var watch = Store.WatchAsync(Key("lease/"), start, CancellationToken.None).GetAsyncEnumerator();
-        var events = await TakeAsync(watch, 5);
+        await using var watch = new TestWatch(Store, Key("lease/"), start);
+        var events = await watch.TakeAsync(5);
         var deletes = events.Where(e => e.Type == WatchEventType.Delete).ToList();
         Assert.Equal([Key("lease/a"), Key("lease/b")], deletes.Select(e => e.Current.Key).Order(StringComparer.Ordinal));
         Assert.All(deletes, e => Assert.Equal(lease, e.Previous!.LeaseId));
@@ -445,8 +423,8 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(lease, created.Current!.LeaseId);
         Assert.Equal(lease, (await Store.GetAsync(Key("exp/a"), CancellationToken.None))!.LeaseId);
 
-        await using var watch = Store.WatchAsync(Key("exp/"), start, CancellationToken.None).GetAsyncEnumerator();
-        var events = await TakeAsync(watch, 2);
+        await using var watch = new TestWatch(Store, Key("exp/"), start);
+        var events = await watch.TakeAsync(2);
 
         Assert.Equal(WatchEventType.Put, events[0].Type);
         Assert.Equal(WatchEventType.Delete, events[1].Type);

@@ -24,7 +24,8 @@ public sealed partial class SqliteStore : IStore
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writerLoop;
     private readonly Task _leaseLoop;
-    private readonly Task _compactionLoop;
+    private readonly Task _compactionResume;
+    private readonly PeriodicCompactor? _compactor;
     private readonly Task _checkpointLoop;
     private long _compactedRevision;
     private int _disposed;
@@ -44,7 +45,10 @@ public sealed partial class SqliteStore : IStore
         _hub = new WatchHub(_writeSession.CommittedRevision);
         _writerLoop = Task.Run(WriteLoopAsync);
         _leaseLoop = Task.Run(ExpireLeasesLoopAsync);
-        _compactionLoop = Task.Run(CompactionLoopAsync);
+        _compactionResume = Task.Run(ResumeCompactionAsync);
+        _compactor = options.CompactionInterval is { } interval
+            ? new PeriodicCompactor(this, interval, options.CompactionRetainedRevisions, options.TimeProvider)
+            : null;
         _checkpointLoop = Task.Run(CheckpointLoopAsync);
     }
 
@@ -205,8 +209,13 @@ public sealed partial class SqliteStore : IStore
             return;
         }
 
+        if (_compactor is not null)
+        {
+            await _compactor.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_leaseLoop, _compactionLoop, _checkpointLoop).ConfigureAwait(false);
+        await Task.WhenAll(_leaseLoop, _compactionResume, _checkpointLoop).ConfigureAwait(false);
         _writes.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
         _hub.Close();

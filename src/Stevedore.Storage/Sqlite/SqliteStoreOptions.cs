@@ -15,6 +15,7 @@ public sealed class SqliteStoreOptions
     /// <summary>
     /// How often the background compactor runs; null disables it. Each run compacts up to the
     /// revision that was current at the previous run, so at least one interval of history stays.
+    /// <see cref="StoreFactory"/> turns it on (every 5 minutes).
     /// </summary>
     public TimeSpan? CompactionInterval { get; init; }
 
