@@ -251,6 +251,23 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Range_ResultLargerThanGrpcDefaultLimit_ReturnsEverything()
+    {
+        // gRPC clients refuse messages over 4 MiB unless told otherwise; lists get that big.
+        var value = new byte[900 * 1024];
+        Random.Shared.NextBytes(value);
+        for (int i = 0; i < 6; i++)
+        {
+            await Store.CreateAsync(Key($"big/{i}"), value, 0, CancellationToken.None);
+        }
+
+        var result = await Store.RangeAsync(new RangeRequest(Key("big/")), CancellationToken.None);
+
+        Assert.Equal(6, result.Items.Count);
+        Assert.All(result.Items, kv => Assert.True(kv.Value.Span.SequenceEqual(value)));
+    }
+
+    [Fact]
     public async Task Range_FutureRevision_Throws()
     {
         long current = await Store.GetCurrentRevisionAsync(CancellationToken.None);

@@ -50,7 +50,10 @@ public sealed partial class EtcdStore : IStore
 
         string connectionString = string.Join(',', endpoints.Select(endpoint =>
             endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint));
-        return new EtcdStore(new EtcdClient(connectionString), options ?? new EtcdStoreOptions());
+        // A full list of a big resource easily exceeds gRPC's 4 MiB default; etcd itself
+        // bounds responses, so the client does not (kube-apiserver does the same).
+        var client = new EtcdClient(connectionString, configureChannelOptions: channel => channel.MaxReceiveMessageSize = int.MaxValue);
+        return new EtcdStore(client, options ?? new EtcdStoreOptions());
     }
 
     public async Task<long> GetCurrentRevisionAsync(CancellationToken cancellationToken)
