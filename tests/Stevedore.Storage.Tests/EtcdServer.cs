@@ -5,8 +5,9 @@ using System.Net.Sockets;
 namespace Stevedore.Storage.Tests;
 
 /// <summary>
-/// A real single-member etcd (Debian's etcd-server) on free loopback ports with a temporary
-/// data directory. It can be killed and restarted on the same ports and data.
+/// A real etcd member (Debian's etcd-server) on free loopback ports with a temporary data
+/// directory: alone, or one of a cluster (<see cref="StartClusterAsync"/>). It can be killed
+/// and restarted on the same ports and data.
 /// </summary>
 public sealed class EtcdServer : IAsyncDisposable
 {
@@ -16,14 +17,39 @@ public sealed class EtcdServer : IAsyncDisposable
     private readonly int _clientPort = FreePort();
     private readonly int _peerPort = FreePort();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly string _name;
+    private string _initialCluster;
     private Process? _process;
 
+    public EtcdServer(string name = "test")
+    {
+        _name = name;
+        _initialCluster = $"{name}={PeerUrl}";
+    }
+
     public string Endpoint => $"127.0.0.1:{_clientPort}";
+
+    private string PeerUrl => $"http://127.0.0.1:{_peerPort}";
+
+    /// <summary>Starts <paramref name="members"/> members that form one cluster.</summary>
+    public static async Task<IReadOnlyList<EtcdServer>> StartClusterAsync(int members)
+    {
+        var servers = Enumerable.Range(0, members).Select(i => new EtcdServer($"member{i}")).ToList();
+        string initialCluster = string.Join(',', servers.Select(s => $"{s._name}={s.PeerUrl}"));
+        foreach (var server in servers)
+        {
+            server._initialCluster = initialCluster;
+        }
+
+        // Members only report healthy once a leader is elected, so all must start together.
+        await Task.WhenAll(servers.Select(s => s.StartAsync()));
+        return servers;
+    }
 
     public async Task StartAsync()
     {
         string client = $"http://127.0.0.1:{_clientPort}";
-        string peer = $"http://127.0.0.1:{_peerPort}";
+        string peer = PeerUrl;
         var start = new ProcessStartInfo(Binary)
         {
             RedirectStandardOutput = true,
@@ -32,13 +58,13 @@ public sealed class EtcdServer : IAsyncDisposable
         };
         foreach (string argument in new[]
         {
-            "--name", "test",
+            "--name", _name,
             "--data-dir", Path.Combine(_dataDirectory, "data"),
             "--listen-client-urls", client,
             "--advertise-client-urls", client,
             "--listen-peer-urls", peer,
             "--initial-advertise-peer-urls", peer,
-            "--initial-cluster", $"test={peer}",
+            "--initial-cluster", _initialCluster,
             "--initial-cluster-state", "new",
             "--heartbeat-interval", "50",
             "--election-timeout", "500",

@@ -52,4 +52,46 @@ public sealed class EtcdStoreTests(EtcdFixture etcd) : StoreContractTests, IClas
 
         Assert.Equal(created.Revision, events[0].Revision);
     }
+
+    [Fact]
+    public async Task Watch_ClusterMembersFailOneAtATime_ResumesWithoutLosingOrRepeatingEvents()
+    {
+        var members = await EtcdServer.StartClusterAsync(3);
+        try
+        {
+            await using var store = EtcdStore.Connect(members.Select(m => m.Endpoint).ToList(), new EtcdStoreOptions
+            {
+                InitialWatchRetryDelay = TimeSpan.FromMilliseconds(50),
+                MaxWatchRetryDelay = TimeSpan.FromMilliseconds(500),
+            });
+            long start = await store.GetCurrentRevisionAsync(CancellationToken.None);
+            await using var watch = new TestWatch(store, Key("c/"), start);
+            var revisions = new List<long>();
+            var events = new List<WatchEvent>();
+
+            // Whichever member the watch is on, one of these losses breaks its stream.
+            foreach (var member in members)
+            {
+                await member.KillAsync();
+                for (int i = 0; i < 2; i++)
+                {
+                    var created = await store.CreateAsync(Key($"c/{revisions.Count}"), Bytes("x"), 0, CancellationToken.None);
+                    Assert.Equal(WriteOutcome.Succeeded, created.Outcome);
+                    revisions.Add(created.Revision);
+                }
+
+                events.AddRange(await watch.TakeAsync(2));
+                await member.StartAsync();
+            }
+
+            Assert.Equal(revisions, events.Select(e => e.Revision));
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                await member.DisposeAsync();
+            }
+        }
+    }
 }
