@@ -137,9 +137,16 @@ internal sealed class WriteSession : IDisposable
     {
         Events.Clear();
         NextRevision = _committedRevision + 1;
-        if (!_connection.Handle!.IsInvalid && raw.sqlite3_get_autocommit(_connection.Handle) == 0)
+        try
         {
-            _rollback.ExecuteNonQuery();
+            if (!_connection.Handle!.IsInvalid && raw.sqlite3_get_autocommit(_connection.Handle) == 0)
+            {
+                _rollback.ExecuteNonQuery();
+            }
+        }
+        catch (SqliteException)
+        {
+            // SQLite already rolled back (e.g. after an I/O error); the writer must go on.
         }
     }
 
