@@ -8,16 +8,24 @@ public static class StoreFactory
 {
     public const string DefaultFileName = "state.db";
 
+    /// <summary>How often a store opened here compacts its history (kube-apiserver's default).</summary>
+    public static readonly TimeSpan DefaultCompactionInterval = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// Opens <paramref name="datastore"/>: <c>sqlite</c> (the file <c>state.db</c> in
     /// <paramref name="dataDir"/>), <c>sqlite:///absolute/path.db</c>, or
     /// <c>etcd://host:port[,host:port...]</c>.
+    /// The store compacts itself every <see cref="DefaultCompactionInterval"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The value names no known backend.</exception>
     public static IStore Open(string datastore, string dataDir) =>
-        Open(datastore, dataDir, sqliteOptions: null, etcdOptions: null);
+        Open(
+            datastore,
+            dataDir,
+            new SqliteStoreOptions { CompactionInterval = DefaultCompactionInterval },
+            new EtcdStoreOptions { CompactionInterval = DefaultCompactionInterval });
 
-    /// <inheritdoc cref="Open(string, string)"/>
+    /// <summary>Opens <paramref name="datastore"/> (see <see cref="Open(string, string)"/>) with explicit options.</summary>
     public static IStore Open(string datastore, string dataDir, SqliteStoreOptions? sqliteOptions, EtcdStoreOptions? etcdOptions)
     {
         ArgumentNullException.ThrowIfNull(datastore);

@@ -22,8 +22,7 @@ public sealed partial class EtcdStore
     /// <summary>One renewal over etcd's keep-alive stream; a TTL of 0 back means the lease is gone.</summary>
     public async Task<bool> KeepAliveLeaseAsync(long leaseId, CancellationToken cancellationToken)
     {
-        using var call = _lease.LeaseKeepAlive(new CallOptions(
-            deadline: DateTime.UtcNow + _options.RequestTimeout, cancellationToken: cancellationToken));
+        using var call = _lease.LeaseKeepAlive(RequestOptions(cancellationToken));
         try
         {
             await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = leaseId }, cancellationToken).ConfigureAwait(false);

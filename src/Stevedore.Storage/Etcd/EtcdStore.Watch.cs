@@ -34,7 +34,7 @@ public sealed partial class EtcdStore
             // Events of one revision arrive together (a lease expiry deletes several keys at
             // one revision), so only what an earlier stream already delivered is skipped.
             long floor = delivered;
-            using var call = _watch.Watch(new CallOptions(headers: RequireLeader, cancellationToken: cancellationToken));
+            using var call = _watch.Watch(new CallOptions(headers: RequireLeader, cancellationToken: cancellationToken).WithWaitForReady());
             var create = new WatchRequest
             {
                 CreateRequest = new WatchCreateRequest { Key = key, RangeEnd = rangeEnd, StartRevision = floor + 1, PrevKv = true },

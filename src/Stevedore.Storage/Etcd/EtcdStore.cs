@@ -22,6 +22,7 @@ public sealed partial class EtcdStore : IStore
     private readonly Lease.LeaseClient _lease;
     private readonly Maintenance.MaintenanceClient _maintenance;
     private readonly EtcdStoreOptions _options;
+    private readonly PeriodicCompactor? _compactor;
     private long _knownCompactedRevision;
 
     private EtcdStore(EtcdClient client, EtcdStoreOptions options)
@@ -33,6 +34,9 @@ public sealed partial class EtcdStore : IStore
         _lease = connection.LeaseClient;
         _maintenance = connection.MaintenanceClient;
         _options = options;
+        _compactor = options.CompactionInterval is { } interval
+            ? new PeriodicCompactor(this, interval, options.CompactionRetainedRevisions, TimeProvider.System)
+            : null;
     }
 
     /// <summary>Connects to the cluster members at <paramref name="endpoints"/> (<c>host:port</c>, plain HTTP/2).</summary>
@@ -46,7 +50,10 @@ public sealed partial class EtcdStore : IStore
 
         string connectionString = string.Join(',', endpoints.Select(endpoint =>
             endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint));
-        return new EtcdStore(new EtcdClient(connectionString), options ?? new EtcdStoreOptions());
+        // A full list of a big resource easily exceeds gRPC's 4 MiB default; etcd itself
+        // bounds responses, so the client does not (kube-apiserver does the same).
+        var client = new EtcdClient(connectionString, configureChannelOptions: channel => channel.MaxReceiveMessageSize = int.MaxValue);
+        return new EtcdStore(client, options ?? new EtcdStoreOptions());
     }
 
     public async Task<long> GetCurrentRevisionAsync(CancellationToken cancellationToken)
@@ -240,10 +247,14 @@ public sealed partial class EtcdStore : IStore
         return status.DbSize;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_compactor is not null)
+        {
+            await _compactor.DisposeAsync().ConfigureAwait(false);
+        }
+
         _client.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private async Task<bool> IsReadableAsync(long revision, CancellationToken cancellationToken)
@@ -280,7 +291,7 @@ public sealed partial class EtcdStore : IStore
     /// </summary>
     private async Task<T> CallAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
     {
-        var options = new CallOptions(deadline: DateTime.UtcNow + _options.RequestTimeout, cancellationToken: cancellationToken);
+        var options = RequestOptions(cancellationToken);
         try
         {
             return await call(options).ResponseAsync.ConfigureAwait(false);
@@ -294,6 +305,14 @@ public sealed partial class EtcdStore : IStore
             throw EtcdErrors.Unavailable(e);
         }
     }
+
+    /// <summary>
+    /// Options of one request: the deadline, and wait-for-ready, so that a request made while
+    /// the connection is being re-established (a member restarting) waits for it instead of
+    /// failing at once. Nothing is sent before the connection is up, so this is safe for writes.
+    /// </summary>
+    private CallOptions RequestOptions(CancellationToken cancellationToken) =>
+        new CallOptions(deadline: DateTime.UtcNow + _options.RequestTimeout, cancellationToken: cancellationToken).WithWaitForReady();
 
     private static WriteResult FailedGuard(TxnResponse response, long revision)
     {

@@ -10,4 +10,14 @@ public sealed class EtcdStoreOptions
     public TimeSpan InitialWatchRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
     public TimeSpan MaxWatchRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often this client compacts etcd; null disables it. Each run compacts to the revision
+    /// that was newest at the previous run. Several servers may all run it: a compaction at or
+    /// below an earlier one is a no-op. <see cref="StoreFactory"/> turns it on (every 5 minutes).
+    /// </summary>
+    public TimeSpan? CompactionInterval { get; init; }
+
+    /// <summary>Revisions the background compactor always keeps behind the newest one.</summary>
+    public long CompactionRetainedRevisions { get; init; } = 1000;
 }

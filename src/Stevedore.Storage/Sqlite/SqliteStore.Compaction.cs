@@ -54,51 +54,24 @@ public sealed partial class SqliteStore
         }
     }
 
-    /// <summary>
-    /// The periodic compactor: each run compacts to the revision that was newest one interval
-    /// ago, but always keeps <see cref="SqliteStoreOptions.CompactionRetainedRevisions"/>.
-    /// Also finishes a compaction that a previous process did not complete.
-    /// </summary>
-    private async Task CompactionLoopAsync()
+    /// <summary>Finishes a compaction that a previous process did not complete.</summary>
+    private async Task ResumeCompactionAsync()
     {
         try
         {
-            if (_compactedThrough < Volatile.Read(ref _compactedRevision))
-            {
-                await _compactionGate.WaitAsync(_stopping.Token).ConfigureAwait(false);
-                try
-                {
-                    await DeleteCompactedHistoryAsync(_stopping.Token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _compactionGate.Release();
-                }
-            }
-
-            if (_options.CompactionInterval is not { } interval)
+            if (_compactedThrough >= Volatile.Read(ref _compactedRevision))
             {
                 return;
             }
 
-            using var timer = new PeriodicTimer(interval, _options.TimeProvider);
-            long revisionAtLastRun = _hub.PublishedRevision;
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            await _compactionGate.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            try
             {
-                long current = _hub.PublishedRevision;
-                long target = Math.Min(revisionAtLastRun, current - _options.CompactionRetainedRevisions);
-                revisionAtLastRun = current;
-                if (target > Volatile.Read(ref _compactedRevision))
-                {
-                    try
-                    {
-                        await CompactAsync(target, _stopping.Token).ConfigureAwait(false);
-                    }
-                    catch (StoreUnavailableException)
-                    {
-                        // Transient; the next run compacts further anyway.
-                    }
-                }
+                await DeleteCompactedHistoryAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _compactionGate.Release();
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -106,6 +79,10 @@ public sealed partial class SqliteStore
         }
         catch (ObjectDisposedException) when (_stopping.IsCancellationRequested)
         {
+        }
+        catch (StoreUnavailableException)
+        {
+            // The next compaction continues from the persisted progress.
         }
     }
 }

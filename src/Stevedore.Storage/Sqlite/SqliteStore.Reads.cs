@@ -151,11 +151,13 @@ public sealed partial class SqliteStore
 
         private static RangeSql Historical(bool exclusive, bool bounded)
         {
+            // Grouping walks the (key, revision) index in key order, so with the join driven
+            // by it SQLite can stop after LIMIT rows instead of resolving every key first.
             string newestRows =
-                $"SELECT MAX(revision) FROM log WHERE {Where("key", exclusive, bounded)} AND revision <= $revision GROUP BY key";
+                $"SELECT key, MAX(revision) AS revision FROM log WHERE {Where("key", exclusive, bounded)} AND revision <= $revision GROUP BY key";
             return new RangeSql(
-                $"SELECT l.key, l.value, l.create_revision, l.revision, l.lease FROM log l WHERE l.revision IN ({newestRows}) AND l.deleted = 0 ORDER BY l.key LIMIT $limit",
-                $"SELECT COUNT(*) FROM log l WHERE l.revision IN ({newestRows}) AND l.deleted = 0");
+                $"SELECT l.key, l.value, l.create_revision, l.revision, l.lease FROM ({newestRows}) n JOIN log l ON l.revision = n.revision WHERE l.deleted = 0 ORDER BY n.key LIMIT $limit",
+                $"SELECT COUNT(*) FROM ({newestRows}) n JOIN log l ON l.revision = n.revision WHERE l.deleted = 0");
         }
     }
 }

@@ -24,7 +24,9 @@ public sealed partial class SqliteStore : IStore
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writerLoop;
     private readonly Task _leaseLoop;
-    private readonly Task _compactionLoop;
+    private readonly Task _compactionResume;
+    private readonly PeriodicCompactor? _compactor;
+    private readonly Task _checkpointLoop;
     private long _compactedRevision;
     private int _disposed;
 
@@ -43,7 +45,11 @@ public sealed partial class SqliteStore : IStore
         _hub = new WatchHub(_writeSession.CommittedRevision);
         _writerLoop = Task.Run(WriteLoopAsync);
         _leaseLoop = Task.Run(ExpireLeasesLoopAsync);
-        _compactionLoop = Task.Run(CompactionLoopAsync);
+        _compactionResume = Task.Run(ResumeCompactionAsync);
+        _compactor = options.CompactionInterval is { } interval
+            ? new PeriodicCompactor(this, interval, options.CompactionRetainedRevisions, options.TimeProvider)
+            : null;
+        _checkpointLoop = Task.Run(CheckpointLoopAsync);
     }
 
     /// <summary>Opens (creating if needed) the store in the SQLite file at <paramref name="path"/>.</summary>
@@ -203,11 +209,17 @@ public sealed partial class SqliteStore : IStore
             return;
         }
 
+        if (_compactor is not null)
+        {
+            await _compactor.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_leaseLoop, _compactionLoop).ConfigureAwait(false);
+        await Task.WhenAll(_leaseLoop, _compactionResume, _checkpointLoop).ConfigureAwait(false);
         _writes.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
         _hub.Close();
+        _writeSession.Checkpoint(truncate: true);
         _writeSession.Dispose();
         while (_readSessions.TryTake(out var session))
         {

@@ -15,6 +15,7 @@ public sealed class SqliteStoreOptions
     /// <summary>
     /// How often the background compactor runs; null disables it. Each run compacts up to the
     /// revision that was current at the previous run, so at least one interval of history stays.
+    /// <see cref="StoreFactory"/> turns it on (every 5 minutes).
     /// </summary>
     public TimeSpan? CompactionInterval { get; init; }
 
@@ -26,6 +27,12 @@ public sealed class SqliteStoreOptions
 
     /// <summary>How often expired leases are looked for.</summary>
     public TimeSpan LeaseCheckInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How often the WAL is copied back into the database file from a background connection,
+    /// so that the checkpoint SQLite runs inside a commit has little left to copy.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Events a watcher may fall behind by before it re-reads history from the log.</summary>
     public int WatchBufferCapacity { get; init; } = 4096;

@@ -102,6 +102,24 @@ internal sealed class WriteSession : IDisposable
         return Convert.ToInt64(command.ExecuteScalar() ?? 0L);
     }
 
+    /// <summary>
+    /// Copies the WAL into the database file, outside any transaction. With
+    /// <paramref name="truncate"/> (on close) it also empties the WAL so the file stands alone.
+    /// </summary>
+    public void Checkpoint(bool truncate)
+    {
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = truncate ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // Readers still open elsewhere; the next open recovers from the WAL anyway.
+        }
+    }
+
     public void Begin()
     {
         Events.Clear();
@@ -119,9 +137,16 @@ internal sealed class WriteSession : IDisposable
     {
         Events.Clear();
         NextRevision = _committedRevision + 1;
-        if (!_connection.Handle!.IsInvalid && raw.sqlite3_get_autocommit(_connection.Handle) == 0)
+        try
         {
-            _rollback.ExecuteNonQuery();
+            if (!_connection.Handle!.IsInvalid && raw.sqlite3_get_autocommit(_connection.Handle) == 0)
+            {
+                _rollback.ExecuteNonQuery();
+            }
+        }
+        catch (SqliteException)
+        {
+            // SQLite already rolled back (e.g. after an I/O error); the writer must go on.
         }
     }
 
