@@ -526,7 +526,11 @@ internal static class PodValidator
             var index = 0;
             foreach (var container in munged.Arr(list).Objects())
             {
-                container["image"] = newContainers[index++]["image"]?.DeepClone();
+                // A list that changed length is a forbidden change; ChangedFields reports it below.
+                if (index < newContainers.Count)
+                {
+                    container["image"] = newContainers[index++]["image"]?.DeepClone();
+                }
             }
         }
 
