@@ -11,6 +11,8 @@ namespace Stevedore.ApiServer.Protobuf;
 /// </summary>
 internal static class JsonToProtobuf
 {
+    private static ReadOnlySpan<byte> NullRawJson => [0x0a, 0x04, (byte)'n', (byte)'u', (byte)'l', (byte)'l'];
+
     public static byte[] EncodeMessage(string messageName, JsonNode node, string path)
     {
         var writer = new ProtoWriter();
@@ -50,6 +52,11 @@ internal static class JsonToProtobuf
                         if (array[i] is { } item)
                         {
                             WriteValue(field.Number, field, item, writer, $"{fieldPath}[{i}]");
+                        }
+                        else if (field.MessageName is SpecialTypes.JsonRaw or SpecialTypes.RawExtension)
+                        {
+                            // A JSON null is a legal element of a raw-JSON list (e.g. a schema's enum).
+                            writer.WriteBytesField(field.Number, NullRawJson);
                         }
                     }
 

@@ -56,7 +56,7 @@ internal static class ProtobufToJson
                     }
                     else
                     {
-                        array.Add(ReadValue(message, field, wire, ref reader) ?? new JsonObject());
+                        array.Add(ReadValue(message, field, wire, ref reader));
                     }
 
                     break;

@@ -1,6 +1,0 @@
-namespace Stevedore.ApiServer.Protobuf;
-
-internal static partial class KubernetesProtobufSchema
-{
-    private const string ApiExtensionsTable = "";
-}
