@@ -69,7 +69,7 @@ internal static partial class KubernetesProtobufSchema
         12 matchConditions r k8s.io.api.admissionregistration.v1.MatchCondition
         @k8s.io.api.admissionregistration.v1.MutatingWebhookConfiguration
         1 metadata o k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta
-        2 Webhooks r k8s.io.api.admissionregistration.v1.MutatingWebhook
+        2 webhooks r k8s.io.api.admissionregistration.v1.MutatingWebhook
         @k8s.io.api.admissionregistration.v1.MutatingWebhookConfigurationList
         1 metadata o k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta
         2 items r k8s.io.api.admissionregistration.v1.MutatingWebhookConfiguration
@@ -143,18 +143,18 @@ internal static partial class KubernetesProtobufSchema
         11 matchConditions r k8s.io.api.admissionregistration.v1.MatchCondition
         @k8s.io.api.admissionregistration.v1.ValidatingWebhookConfiguration
         1 metadata o k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta
-        2 Webhooks r k8s.io.api.admissionregistration.v1.ValidatingWebhook
+        2 webhooks r k8s.io.api.admissionregistration.v1.ValidatingWebhook
         @k8s.io.api.admissionregistration.v1.ValidatingWebhookConfigurationList
         1 metadata o k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta
         2 items r k8s.io.api.admissionregistration.v1.ValidatingWebhookConfiguration
         @k8s.io.api.admissionregistration.v1.Validation
-        1 Expression o string
+        1 expression o string
         2 message o string
         3 reason p string
         4 messageExpression o string
         @k8s.io.api.admissionregistration.v1.Variable
-        1 Name o string
-        2 Expression o string
+        1 name o string
+        2 expression o string
         @k8s.io.api.admissionregistration.v1.WebhookClientConfig
         3 url p string
         1 service p k8s.io.api.admissionregistration.v1.ServiceReference
@@ -345,7 +345,7 @@ internal static partial class KubernetesProtobufSchema
         1 kind o string
         2 apiVersion o string
         3 name o string
-        4 uID o string
+        4 uid o string
         @k8s.io.api.authentication.v1.ExtraValue slice
         1 items r string
         @k8s.io.api.authentication.v1.SelfSubjectReview
@@ -2150,7 +2150,7 @@ internal static partial class KubernetesProtobufSchema
         1 metadata o k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta
         2 items r k8s.io.api.networking.v1.IngressClass
         @k8s.io.api.networking.v1.IngressClassParametersReference
-        1 aPIGroup p string
+        1 apiGroup p string
         2 kind o string
         3 name o string
         4 scope p string
