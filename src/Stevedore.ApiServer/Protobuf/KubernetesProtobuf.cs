@@ -41,7 +41,10 @@ public static class KubernetesProtobuf
     /// <c>kind</c> taken from the envelope's typeMeta.
     /// </summary>
     /// <exception cref="ProtobufDecodeException">Bad prefix, malformed or truncated data, or a kind without schema.</exception>
-    public static JsonObject DecodeToJson(ReadOnlySpan<byte> body)
+    public static JsonObject DecodeToJson(ReadOnlySpan<byte> body) => DecodeToJson(body, 0);
+
+    /// <summary>Decodes a body nested <paramref name="depth"/> levels deep (inside a RawExtension).</summary>
+    internal static JsonObject DecodeToJson(ReadOnlySpan<byte> body, int depth)
     {
         if (!HasMagic(body))
         {
@@ -88,7 +91,7 @@ public static class KubernetesProtobuf
         var message = KubernetesProtobufSchema.FindKind(apiVersion, kind)
             ?? throw new ProtobufDecodeException($"no protobuf schema for kind \"{kind}\" in \"{apiVersion}\"; send it as application/json");
         var obj = new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = kind };
-        ProtobufToJson.DecodeInto(message, raw, obj);
+        ProtobufToJson.DecodeInto(message, raw, obj, depth);
         return obj;
     }
 

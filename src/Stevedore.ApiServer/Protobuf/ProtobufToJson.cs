@@ -10,8 +10,16 @@ namespace Stevedore.ApiServer.Protobuf;
 /// </summary>
 internal static class ProtobufToJson
 {
-    public static void DecodeInto(ProtoMessage message, ReadOnlySpan<byte> data, JsonObject target)
+    /// <summary>Nesting limit, so a hostile body cannot exhaust the stack (JSONSchemaProps recurse).</summary>
+    public const int MaxDepth = 100;
+
+    public static void DecodeInto(ProtoMessage message, ReadOnlySpan<byte> data, JsonObject target, int depth)
     {
+        if (depth > MaxDepth)
+        {
+            throw new ProtobufDecodeException($"protobuf message nested deeper than {MaxDepth} levels");
+        }
+
         var reader = new ProtoReader(data);
         while (!reader.End)
         {
@@ -26,11 +34,11 @@ internal static class ProtobufToJson
             {
                 case ProtoFieldLabel.Inline:
                     Expect(message, field, wire, WireType.LengthDelimited);
-                    DecodeInto(KubernetesProtobufSchema.Get(field.MessageName!), reader.ReadLengthDelimited(), target);
+                    DecodeInto(KubernetesProtobufSchema.Get(field.MessageName!), reader.ReadLengthDelimited(), target, depth + 1);
                     break;
                 case ProtoFieldLabel.Map:
                     Expect(message, field, wire, WireType.LengthDelimited);
-                    var (key, value) = ReadMapEntry(message, field, reader.ReadLengthDelimited());
+                    var (key, value) = ReadMapEntry(message, field, reader.ReadLengthDelimited(), depth);
                     if (target[field.JsonName] is not JsonObject map)
                     {
                         map = new JsonObject();
@@ -56,12 +64,12 @@ internal static class ProtobufToJson
                     }
                     else
                     {
-                        array.Add(ReadValue(message, field, wire, ref reader));
+                        array.Add(ReadValue(message, field, wire, ref reader, depth));
                     }
 
                     break;
                 default:
-                    var single = ReadValue(message, field, wire, ref reader);
+                    var single = ReadValue(message, field, wire, ref reader, depth);
                     if (single is null || (field.Label == ProtoFieldLabel.Value && IsZeroScalar(field.Type, single)))
                     {
                         target.Remove(field.JsonName);
@@ -77,7 +85,7 @@ internal static class ProtobufToJson
     }
 
     /// <summary>Reads one value; null means "no JSON value" (e.g. a zero metav1.Time).</summary>
-    private static JsonNode? ReadValue(ProtoMessage message, ProtoField field, WireType wire, ref ProtoReader reader)
+    private static JsonNode? ReadValue(ProtoMessage message, ProtoField field, WireType wire, ref ProtoReader reader, int depth)
     {
         if (field.Type != ProtoType.Message)
         {
@@ -85,13 +93,13 @@ internal static class ProtobufToJson
         }
 
         Expect(message, field, wire, WireType.LengthDelimited);
-        return DecodeMessageValue(field.MessageName!, reader.ReadLengthDelimited());
+        return DecodeMessageValue(field.MessageName!, reader.ReadLengthDelimited(), depth + 1);
     }
 
     /// <summary>A nested message as a JSON value: the special apimachinery forms or a plain object.</summary>
-    public static JsonNode? DecodeMessageValue(string messageName, ReadOnlySpan<byte> data)
+    public static JsonNode? DecodeMessageValue(string messageName, ReadOnlySpan<byte> data, int depth)
     {
-        if (SpecialTypes.TryDecode(messageName, data, out var special))
+        if (SpecialTypes.TryDecode(messageName, data, depth, out var special))
         {
             return special;
         }
@@ -100,16 +108,16 @@ internal static class ProtobufToJson
         if (nested.IsStringSlice)
         {
             var items = new JsonObject();
-            DecodeInto(nested, data, items);
+            DecodeInto(nested, data, items, depth);
             return items["items"] is JsonArray list ? list.DeepClone() : new JsonArray();
         }
 
         var obj = new JsonObject();
-        DecodeInto(nested, data, obj);
+        DecodeInto(nested, data, obj, depth);
         return obj;
     }
 
-    private static (string Key, JsonNode? Value) ReadMapEntry(ProtoMessage message, ProtoField field, ReadOnlySpan<byte> entry)
+    private static (string Key, JsonNode? Value) ReadMapEntry(ProtoMessage message, ProtoField field, ReadOnlySpan<byte> entry, int depth)
     {
         var reader = new ProtoReader(entry);
         var key = string.Empty;
@@ -124,7 +132,7 @@ internal static class ProtobufToJson
             }
             else if (number == 2)
             {
-                value = ReadValue(message, field, wire, ref reader);
+                value = ReadValue(message, field, wire, ref reader, depth + 1);
             }
             else
             {
@@ -136,7 +144,7 @@ internal static class ProtobufToJson
         value ??= field.Type switch
         {
             ProtoType.String or ProtoType.Bytes => JsonValue.Create(string.Empty),
-            ProtoType.Message => DecodeMessageValue(field.MessageName!, ReadOnlySpan<byte>.Empty),
+            ProtoType.Message => DecodeMessageValue(field.MessageName!, ReadOnlySpan<byte>.Empty, depth + 1),
             ProtoType.Bool => JsonValue.Create(false),
             _ => JsonValue.Create(0),
         };

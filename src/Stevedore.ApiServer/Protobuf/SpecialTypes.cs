@@ -26,7 +26,7 @@ internal static class SpecialTypes
     private const string SchemaProps = ApiExtensionsV1 + ".JSONSchemaProps";
 
     /// <summary>Decodes a special message; <paramref name="value"/> null means "omit" (Go would write null).</summary>
-    public static bool TryDecode(string messageName, ReadOnlySpan<byte> data, out JsonNode? value)
+    public static bool TryDecode(string messageName, ReadOnlySpan<byte> data, int depth, out JsonNode? value)
     {
         switch (messageName)
         {
@@ -45,16 +45,16 @@ internal static class SpecialTypes
                 value = ReadVarint(data, 1) == 1 ? JsonValue.Create(ReadString(data, 3)) : JsonValue.Create((int)ReadVarint(data, 2));
                 return true;
             case RawExtension or FieldsV1 or JsonRaw:
-                value = EmbeddedJson(ReadBytes(data, 1));
+                value = EmbeddedJson(ReadBytes(data, 1), depth);
                 return true;
             case SchemaPropsOrArray:
-                value = HasField(data, 2) ? RepeatedMessages(data, 2, SchemaProps) : SchemaOrNull(data, 1);
+                value = HasField(data, 2) ? RepeatedMessages(data, 2, SchemaProps, depth) : SchemaOrNull(data, 1, depth);
                 return true;
             case SchemaPropsOrBool:
-                value = HasField(data, 2) ? SchemaOrNull(data, 2) : JsonValue.Create(ReadVarint(data, 1) != 0);
+                value = HasField(data, 2) ? SchemaOrNull(data, 2, depth) : JsonValue.Create(ReadVarint(data, 1) != 0);
                 return true;
             case SchemaPropsOrStringArray:
-                value = HasField(data, 2) ? RepeatedStrings(data, 2) : SchemaOrNull(data, 1);
+                value = HasField(data, 2) ? RepeatedStrings(data, 2) : SchemaOrNull(data, 1, depth);
                 return true;
             default:
                 value = null;
@@ -157,7 +157,7 @@ internal static class SpecialTypes
         }
     }
 
-    private static JsonNode? EmbeddedJson(ReadOnlySpan<byte> raw)
+    private static JsonNode? EmbeddedJson(ReadOnlySpan<byte> raw, int depth)
     {
         if (raw.IsEmpty)
         {
@@ -166,7 +166,7 @@ internal static class SpecialTypes
 
         if (KubernetesProtobuf.HasMagic(raw))
         {
-            return KubernetesProtobuf.DecodeToJson(raw);
+            return KubernetesProtobuf.DecodeToJson(raw, depth + 1);
         }
 
         try
@@ -180,10 +180,10 @@ internal static class SpecialTypes
         }
     }
 
-    private static JsonNode? SchemaOrNull(ReadOnlySpan<byte> data, int field) =>
-        HasField(data, field) ? ProtobufToJson.DecodeMessageValue(SchemaProps, ReadBytes(data, field)) : null;
+    private static JsonNode? SchemaOrNull(ReadOnlySpan<byte> data, int field, int depth) =>
+        HasField(data, field) ? ProtobufToJson.DecodeMessageValue(SchemaProps, ReadBytes(data, field), depth + 1) : null;
 
-    private static JsonArray RepeatedMessages(ReadOnlySpan<byte> data, int field, string messageName)
+    private static JsonArray RepeatedMessages(ReadOnlySpan<byte> data, int field, string messageName, int depth)
     {
         var array = new JsonArray();
         var reader = new ProtoReader(data);
@@ -192,7 +192,7 @@ internal static class SpecialTypes
             var (number, wire) = reader.ReadKey();
             if (number == field && wire == WireType.LengthDelimited)
             {
-                array.Add(ProtobufToJson.DecodeMessageValue(messageName, reader.ReadLengthDelimited()));
+                array.Add(ProtobufToJson.DecodeMessageValue(messageName, reader.ReadLengthDelimited(), depth + 1));
             }
             else
             {

@@ -259,6 +259,24 @@ public class KubernetesProtobufDecodeTests
     }
 
     [Fact]
+    public void DecodeToJson_SchemaNestedTooDeep_ThrowsInsteadOfOverflowingTheStack()
+    {
+        var schema = new ProtoBuilder().String(5, "object");
+        for (var i = 0; i < 150; i++)
+        {
+            schema = new ProtoBuilder().Message(28, schema);
+        }
+
+        var crd = new ProtoBuilder().Message(2, new ProtoBuilder().Message(7, new ProtoBuilder()
+            .String(1, "v1")
+            .Message(4, new ProtoBuilder().Message(1, schema))));
+        var body = ProtoBuilder.Envelope("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd);
+
+        var e = Assert.Throws<ProtobufDecodeException>(() => KubernetesProtobuf.DecodeToJson(body));
+        Assert.Contains("deeper", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DecodeToJson_GzipContentEncoding_IsRejected()
     {
         var unknown = new ProtoBuilder()
