@@ -80,15 +80,17 @@ public sealed partial class ApiHandler
         }
 
         var body = await RequestBody.ReadAsync(context.Request, ct);
-        if (Security.Protobuf.KubernetesProtobuf.IsProtobufMediaType(mediaType))
+        if (Protobuf.KubernetesProtobuf.IsProtobuf(mediaType))
         {
             // kubectl 1.32+ sends typed-client bodies as protobuf; everything inside is handled as JSON.
-            if (!Security.Protobuf.KubernetesProtobuf.TryDecode(body, out var decoded, out var failure))
+            try
             {
-                throw failure!.StatusCode == 415 ? ApiException.UnsupportedMediaType(mediaType + ": " + failure.Message) : ApiException.BadRequest(failure!.Message);
+                return Protobuf.KubernetesProtobuf.DecodeToJson(body);
             }
-
-            return decoded!;
+            catch (Protobuf.ProtobufDecodeException ex)
+            {
+                throw ApiException.BadRequest($"error decoding protobuf request body: {ex.Message}");
+            }
         }
 
         return RequestBody.DecodeObject(body, mediaType);
