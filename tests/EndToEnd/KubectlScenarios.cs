@@ -266,6 +266,22 @@ public abstract class KubectlScenarios(StevedoreServer server, string kubectlVer
     }
 
     [Fact]
+    public async Task CreateImperative_TypedClientObjects_Created()
+    {
+        // kubectl 1.32+ sends these typed-client bodies as protobuf, older releases as JSON.
+        var ns = "e2e-imp-" + Guid.NewGuid().ToString("N")[..6];
+        Assert.Contains($"namespace/{ns} created", await Kubectl.OkAsync("create", "namespace", ns));
+        Assert.Contains("configmap/settings created", await Kubectl.OkAsync("create", "configmap", "settings", "-n", ns, "--from-literal=mode=fast"));
+        Assert.Contains("secret/creds created", await Kubectl.OkAsync("create", "secret", "generic", "creds", "-n", ns, "--from-literal=password=s3cret"));
+        Assert.Contains("deployment.apps/imp created", await Kubectl.OkAsync("create", "deployment", "imp", "-n", ns, "--image=busybox:1.36", "--replicas=2"));
+        Assert.Equal("fast", await Kubectl.OkAsync("get", "configmap", "settings", "-n", ns, "-o", "jsonpath={.data.mode}"));
+        Assert.Equal(Convert.ToBase64String("s3cret"u8.ToArray()), await Kubectl.OkAsync("get", "secret", "creds", "-n", ns, "-o", "jsonpath={.data.password}"));
+        Assert.Equal("2", await Kubectl.OkAsync("get", "deploy", "imp", "-n", ns, "-o", "jsonpath={.spec.replicas}"));
+        Assert.Contains("scaled", await Kubectl.OkAsync("scale", "deploy", "imp", "-n", ns, "--replicas=4"));
+        Assert.Equal("4", await Kubectl.OkAsync("get", "deploy", "imp", "-n", ns, "-o", "jsonpath={.spec.replicas}"));
+    }
+
+    [Fact]
     public async Task AuthCanI_CreatePods_Yes()
     {
         Assert.Equal("yes", (await Kubectl.OkAsync("auth", "can-i", "create", "pods")).Trim());
