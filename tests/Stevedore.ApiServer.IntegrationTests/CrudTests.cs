@@ -184,9 +184,20 @@ public sealed class CrudTests(ApiServerFixture server)
     {
         var ns = await server.CreateNamespaceAsync();
         var big = new string('x', 3 * 1024 * 1024 + 10);
-        var (code, status) = await server.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", ConfigMap("big", big));
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, code);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps")
+        {
+            Content = new StringContent(ConfigMap("big", big), System.Text.Encoding.UTF8, "application/json"),
+            Version = HttpVersion.Version11,
+        };
+
+        // With 100-continue the server can refuse before the client has sent the body.
+        request.Headers.ExpectContinue = true;
+        using var response = await server.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var status = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal("RequestEntityTooLarge", status["reason"]!.ToString());
+        var (getCode, _) = await server.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/configmaps/big");
+        Assert.Equal(HttpStatusCode.NotFound, getCode);
     }
 
     [Fact]
