@@ -48,13 +48,22 @@ public sealed partial class ApiHandler
             throw ApiException.BadRequest($"fieldValidation parameter unsupported: {directive}, must be one of: Ignore, Warn, Strict");
         }
 
-        if (directive == "Ignore")
+        var unknown = _registry.Policy.FindUnknownFields(resource, obj);
+        if (unknown.Count == 0)
         {
             return;
         }
 
-        var unknown = _registry.Policy.FindUnknownFields(resource, obj);
-        if (unknown.Count == 0)
+        if (directive != "Strict")
+        {
+            // Like decoding into the typed struct upstream: fields the schema lacks are dropped.
+            foreach (var path in unknown)
+            {
+                UnknownFieldPruner.Remove(obj, path);
+            }
+        }
+
+        if (directive == "Ignore")
         {
             return;
         }

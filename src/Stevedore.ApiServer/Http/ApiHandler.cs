@@ -143,6 +143,13 @@ public sealed partial class ApiHandler
                 return;
         }
 
+        if (trimmed == "/metrics")
+        {
+            await WriteBytesAsync(context, 200, "text/plain; version=0.0.4; charset=utf-8",
+                Encoding.UTF8.GetBytes(await ServerMetrics.RenderAsync(_catalog, _registry, ct)));
+            return;
+        }
+
         if (trimmed.StartsWith("/openapi/", StringComparison.Ordinal))
         {
             await HandleOpenApiAsync(context, trimmed);
