@@ -172,7 +172,9 @@ public sealed partial class ApiHandler
         string? nextContinue = null;
         long? remaining = null;
 
-        var fromCache = continueToken.Length == 0 && match != "Exact" && (limit == 0 || rv == "0");
+        // The first page (or the whole list) comes from the watch cache; later pages are read from
+        // the store at the revision of the first page, so every page belongs to one snapshot.
+        var fromCache = continueToken.Length == 0 && match != "Exact";
         if (fromCache)
         {
             var cache = _registry.Caches.For(resource);
@@ -187,6 +189,12 @@ public sealed partial class ApiHandler
 
             listRevision = _registry.Caches.Revision;
             cached = cache.List(filter);
+            if (limit > 0 && cached.Count > limit)
+            {
+                nextContinue = ContinueToken.Encode(listRevision, cached[(int)limit - 1].Key);
+                remaining = filter.Labels.IsEmpty && filter.Fields.IsEmpty ? cached.Count - limit : null;
+                cached = cached.GetRange(0, (int)limit);
+            }
         }
         else
         {
