@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using Stevedore.ApiServer.Protobuf;
+
 namespace Stevedore.ApiServer.OpenApi;
 
 /// <summary>

@@ -58,5 +58,35 @@ internal sealed class ProtoWriter
         WriteVarint(value);
     }
 
+    /// <summary>A string field; null or empty is omitted, as proto3 does for default values.</summary>
+    public void WriteString(int field, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            WriteStringField(field, value);
+        }
+    }
+
+    /// <summary>Repeated strings keep empty entries: each element is written even when empty.</summary>
+    public void WriteRepeatedString(int field, IEnumerable<string> values)
+    {
+        foreach (var value in values)
+        {
+            WriteStringField(field, value);
+        }
+    }
+
+    /// <summary>A bool field; false is omitted.</summary>
+    public void WriteBool(int field, bool value)
+    {
+        if (value)
+        {
+            WriteVarintField(field, 1);
+        }
+    }
+
+    /// <summary>Writes a nested message; an empty message is still written so oneof choices stay visible.</summary>
+    public void WriteMessage(int field, ProtoWriter message) => WriteBytesField(field, message.WrittenSpan);
+
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
 }
