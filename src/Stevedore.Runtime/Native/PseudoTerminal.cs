@@ -1,0 +1,104 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Stevedore.Runtime.Native;
+
+/// <summary>
+/// A pseudo-terminal pair. The engine keeps the master; a child process opens the slave by path
+/// (<see cref="SlavePath"/>) as its stdio, so runc sees a real terminal and proxies it to the
+/// container's own pty.
+/// </summary>
+internal sealed partial class PseudoTerminal : IDisposable
+{
+    private const int ORdWr = 2;
+    private const int ONoCtty = 0x100;
+
+    private PseudoTerminal(SafeFileHandle master, string slavePath)
+    {
+        Master = new FileStream(master, FileAccess.ReadWrite, 1);
+        SlavePath = slavePath;
+    }
+
+    /// <summary>The master side: read the terminal's output, write its input.</summary>
+    public FileStream Master { get; }
+
+    /// <summary>The slave device path, e.g. <c>/dev/pts/3</c>.</summary>
+    public string SlavePath { get; }
+
+    /// <summary>Allocates a new pair.</summary>
+    public static PseudoTerminal Open()
+    {
+        var fd = PosixOpenPt(ORdWr | ONoCtty);
+        Libc.Check(fd, "posix_openpt");
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        Libc.Check(GrantPt(fd), "grantpt");
+        Libc.Check(UnlockPt(fd), "unlockpt");
+        var buffer = new byte[128];
+        var rc = PtsNameR(fd, buffer, (nuint)buffer.Length);
+        if (rc != 0)
+        {
+            handle.Dispose();
+            throw new IOException($"ptsname_r failed (errno {rc})");
+        }
+
+        return new PseudoTerminal(handle, System.Text.Encoding.ASCII.GetString(buffer, 0, Array.IndexOf(buffer, (byte)0)));
+    }
+
+    /// <summary>The terminal output as a stream that ends (instead of failing) once every slave side is closed.</summary>
+    public Stream Output => new MasterReadStream(Master);
+
+    public void Dispose() => Master.Dispose();
+
+    [LibraryImport("libc", EntryPoint = "posix_openpt", SetLastError = true)]
+    private static partial int PosixOpenPt(int flags);
+
+    [LibraryImport("libc", EntryPoint = "grantpt", SetLastError = true)]
+    private static partial int GrantPt(int fd);
+
+    [LibraryImport("libc", EntryPoint = "unlockpt", SetLastError = true)]
+    private static partial int UnlockPt(int fd);
+
+    [LibraryImport("libc", EntryPoint = "ptsname_r")]
+    private static partial int PtsNameR(int fd, byte[] buffer, nuint length);
+
+    private sealed class MasterReadStream(FileStream master) : Stream
+    {
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            try
+            {
+                return master.Read(buffer, offset, count);
+            }
+            catch (IOException)
+            {
+                // EIO: the last slave descriptor closed.
+                return 0;
+            }
+        }
+
+        // A pty master does not support async I/O in .NET: block on a pool thread instead.
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.Run(() => Read(buffer, offset, count), cancellationToken);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var array = new byte[buffer.Length];
+            return new ValueTask<int>(Task.Run(() =>
+            {
+                var n = Read(array, 0, array.Length);
+                array.AsSpan(0, n).CopyTo(buffer.Span);
+                return n;
+            }, cancellationToken));
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => 0; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
