@@ -432,8 +432,8 @@ public sealed partial class ContainerEngine
     {
         // runc proxies a terminal only to a terminal of its own: hand it a pty slave as stdio and controlling terminal.
         using var pty = PseudoTerminal.Open();
-        var info = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardInput = true };
-        foreach (var a in new[] { "-c", "-w", "/bin/sh", "-c", "exec \"$@\" <\"$0\" >\"$0\" 2>&1", pty.SlavePath, Runc.Binary }.Concat(Runc.GlobalArgs).Concat(args))
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
+        foreach (var a in new[] { "-c", "exec setsid -c -w \"$@\" <\"$0\" >\"$0\" 2>&1", pty.SlavePath, Runc.Binary }.Concat(Runc.GlobalArgs).Concat(args))
         {
             info.ArgumentList.Add(a);
         }
@@ -448,6 +448,19 @@ public sealed partial class ContainerEngine
         await process.WaitForExitAsync(cancellationToken);
         await output.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
         return process.ExitCode;
+    }
+
+    /// <summary>
+    /// Makes an image of the container's changes (docker commit): its image plus one layer holding exactly
+    /// what the container's writable layer holds, never the init layer's files.
+    /// </summary>
+    public async Task<ResolvedImage> CommitAsync(string idOrName, string reference, CancellationToken cancellationToken)
+    {
+        var record = Containers.Find(idOrName);
+        var baseImage = await Images.ResolveAsync(record.ImageId, cancellationToken);
+        var createdBy = "stevedore engine commit " + record.Name + " (" + string.Join(' ', record.Args) + ")";
+        return await new ImageCommitter(Images, Options.Time).CommitAsync(
+            baseImage, Containers.PathsOf(record.Id).Upper, InitLayer.Files, ImageReference.Parse(reference), createdBy, cancellationToken);
     }
 
     /// <summary>The entry point of a detached shim: supervises one container to completion in this process.</summary>

@@ -27,8 +27,8 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
             // runc proxies a container terminal only to a terminal of its own: give it a pty slave as
             // stdio and controlling terminal, and read the other end here.
             pty = PseudoTerminal.Open();
-            info = new ProcessStartInfo("setsid") { UseShellExecute = false };
-            foreach (var a in new[] { "-c", "-w", "/bin/sh", "-c", "exec \"$@\" <\"$0\" >\"$0\" 2>&1", pty.SlavePath, runc.Binary }.Concat(runc.GlobalArgs).Concat(runArgs))
+            info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            foreach (var a in new[] { "-c", "exec setsid -c -w \"$@\" <\"$0\" >\"$0\" 2>&1", pty.SlavePath, runc.Binary }.Concat(runc.GlobalArgs).Concat(runArgs))
             {
                 info.ArgumentList.Add(a);
             }

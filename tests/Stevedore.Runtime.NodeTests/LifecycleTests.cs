@@ -1,0 +1,149 @@
+using System.Text;
+using Stevedore.Runtime.Containers;
+
+namespace Stevedore.Runtime.NodeTests;
+
+public sealed class LifecycleTests
+{
+    private static readonly ContainerOptions Sleeper = new() { Image = "busybox", Command = ["sh", "-c", "echo started; trap 'echo bye; exit 3' TERM; while true; do sleep 0.1; done"] };
+
+    [RootFact]
+    public async Task Start_Detached_LogsExecAndStopWork()
+    {
+        await using var t = new TestEngine();
+        await t.ImportBusyboxAsync();
+        var created = await t.Engine.CreateAsync(Sleeper, CancellationToken.None);
+        Assert.Equal(ContainerStatus.Created, created.Status);
+
+        var running = await t.Engine.StartAsync(created.Id, null, CancellationToken.None);
+        Assert.Equal(ContainerStatus.Running, running.Status);
+        Assert.True(running.Pid > 0);
+
+        var stdout = new MemoryStream();
+        var stderr = new MemoryStream();
+        var code = await t.Engine.ExecAsync(created.Id, new ExecOptions { Args = ["sh", "-c", "echo in-$HOSTNAME; echo oops >&2; exit 4"] }, null, stdout, stderr, CancellationToken.None);
+        Assert.Equal(4, code);
+        Assert.Equal($"in-{created.ShortId}\n", Encoding.UTF8.GetString(stdout.ToArray()));
+        Assert.Equal("oops\n", Encoding.UTF8.GetString(stderr.ToArray()));
+
+        await WaitForLogAsync(t.Engine, created.Id, "started");
+
+        var stopped = await t.Engine.StopAsync(created.Id, TimeSpan.FromSeconds(10), null, CancellationToken.None);
+        Assert.Equal(ContainerStatus.Exited, stopped.Status);
+        Assert.Equal(3, stopped.ExitCode);
+        Assert.Contains(t.Engine.Logs(created.Id), l => l.Content == "bye");
+    }
+
+    [RootFact]
+    public async Task Exec_WithTty_RunsOnATerminal()
+    {
+        await using var t = new TestEngine();
+        await t.ImportBusyboxAsync();
+        var created = await t.Engine.CreateAsync(Sleeper, CancellationToken.None);
+        await t.Engine.StartAsync(created.Id, null, CancellationToken.None);
+
+        var stdout = new MemoryStream();
+        var code = await t.Engine.ExecAsync(created.Id, new ExecOptions { Args = ["tty"], Tty = true }, null, stdout, null, CancellationToken.None);
+
+        Assert.True(code == 0, Encoding.UTF8.GetString(stdout.ToArray()));
+        Assert.Matches(@"^/dev/pts/\d+\r?\n", Encoding.UTF8.GetString(stdout.ToArray()));
+        var plain = new MemoryStream();
+        Assert.NotEqual(0, await t.Engine.ExecAsync(created.Id, new ExecOptions { Args = ["tty"] }, null, plain, null, CancellationToken.None));
+    }
+
+    [RootFact]
+    public async Task Stop_ProcessIgnoringTerm_IsKilledAfterGrace()
+    {
+        await using var t = new TestEngine();
+        await t.ImportBusyboxAsync();
+        var created = await t.Engine.CreateAsync(new ContainerOptions { Image = "busybox", Command = ["sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.1; done"] }, CancellationToken.None);
+        await t.Engine.StartAsync(created.Id, null, CancellationToken.None);
+        await WaitForLogAsync(t.Engine, created.Id, "ready");
+
+        var stopped = await t.Engine.StopAsync(created.Id, TimeSpan.FromMilliseconds(300), null, CancellationToken.None);
+
+        Assert.Equal(137, stopped.ExitCode);
+        Assert.False(stopped.OomKilled);
+    }
+
+    [RootFact]
+    public async Task Restart_EngineReopened_StillKnowsAndControlsContainers()
+    {
+        await using var t = new TestEngine(withShim: true);
+        await t.ImportBusyboxAsync();
+        var created = await t.Engine.CreateAsync(Sleeper, CancellationToken.None);
+        var running = await t.Engine.StartAsync(created.Id, null, CancellationToken.None);
+        Assert.NotEqual(Environment.ProcessId, running.SupervisorPid);
+        var exited = await t.Engine.RunAsync(new ContainerOptions { Image = "busybox", Name = "done", Command = ["sh", "-c", "exit 5"] }, new AttachOptions(), CancellationToken.None);
+        Assert.Equal(5, exited.ExitCode);
+
+        var reopened = t.Reopen();
+        var all = await reopened.ListContainersAsync(CancellationToken.None);
+        Assert.Equal(2, all.Count);
+        var sleeper = Assert.Single(all, c => c.Id == created.Id);
+        Assert.Equal(ContainerStatus.Running, sleeper.Status);
+        Assert.Equal(5, Assert.Single(all, c => c.Name == "done").ExitCode);
+
+        var stdout = new MemoryStream();
+        Assert.Equal(0, await reopened.ExecAsync(created.Name, new ExecOptions { Args = ["echo", "still here"] }, null, stdout, null, CancellationToken.None));
+        Assert.Equal("still here\n", Encoding.UTF8.GetString(stdout.ToArray()));
+
+        var stopped = await reopened.StopAsync(created.Name, TimeSpan.FromSeconds(10), null, CancellationToken.None);
+        Assert.Equal(3, stopped.ExitCode);
+        await reopened.RemoveAsync(created.Name, force: false, CancellationToken.None);
+        Assert.Single(await reopened.ListContainersAsync(CancellationToken.None));
+    }
+
+    [RootFact]
+    public async Task Stats_RunningContainer_ReportsCgroupUsageAndLimit()
+    {
+        await using var t = new TestEngine();
+        await t.ImportBusyboxAsync();
+        var created = await t.Engine.CreateAsync(new ContainerOptions { Image = "busybox", MemoryBytes = 64 * 1024 * 1024, PidsLimit = 50, Command = Sleeper.Command }, CancellationToken.None);
+        await t.Engine.StartAsync(created.Id, null, CancellationToken.None);
+
+        var stats = await t.Engine.StatsAsync(created.Id, CancellationToken.None);
+
+        Assert.Equal(64 * 1024 * 1024, stats.MemoryLimitBytes);
+        Assert.True(stats.MemoryUsageBytes > 0);
+        Assert.True(stats.CpuUsageNanoseconds > 0);
+        Assert.InRange(stats.Pids, 1, 50);
+    }
+
+    [RootFact]
+    public async Task Create_JoinNetworkAndIpcOfAnother_SharesNamespaces()
+    {
+        await using var t = new TestEngine();
+        await t.ImportBusyboxAsync();
+        var infra = await t.Engine.CreateAsync(new ContainerOptions { Image = "busybox", Name = "infra", Command = Sleeper.Command }, CancellationToken.None);
+        await t.Engine.StartAsync(infra.Id, null, CancellationToken.None);
+
+        var (joined, joinedOut, joinedErr) = await t.RunAsync(new ContainerOptions { Image = "busybox", Network = "container:infra", Ipc = "container:infra", Command = ["sh", "-c", NsScript] });
+        var own = new MemoryStream();
+        await t.Engine.ExecAsync("infra", new ExecOptions { Args = ["sh", "-c", NsScript] }, null, own, null, CancellationToken.None);
+
+        Assert.True(joined.ExitCode == 0, joinedErr);
+        var mine = joinedOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var theirs = Encoding.UTF8.GetString(own.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(theirs[0], mine[0]);
+        Assert.Equal(theirs[1], mine[1]);
+        Assert.NotEqual(theirs[2], mine[2]);
+    }
+
+    private const string NsScript = "for ns in net ipc uts; do readlink /proc/self/ns/$ns; done";
+
+    private static async Task WaitForLogAsync(ContainerEngine engine, string id, string line)
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            if (engine.Logs(id).Any(l => l.Content == line))
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
+
+        Assert.Fail($"log line \"{line}\" never appeared");
+    }
+}
