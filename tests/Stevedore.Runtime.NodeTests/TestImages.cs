@@ -34,7 +34,8 @@ public static class TestImages
 
     private static string Build()
     {
-        var output = Path.Combine(Path.GetTempPath(), "stevedore-test-images-" + Environment.ProcessId);
+        // Inside the build output rather than /tmp: rebuilt (identically) on every run, gone with `dotnet clean`.
+        var output = Path.Combine(AppContext.BaseDirectory, "test-images");
         var info = new ProcessStartInfo("bash", [Path.Combine(RepoRoot, "images", "build-test-images.sh"), output])
         {
             RedirectStandardOutput = true,
@@ -49,7 +50,6 @@ public static class TestImages
             throw new InvalidOperationException("build-test-images.sh failed: " + stderr.Result);
         }
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(output, recursive: true);
         return output;
     }
 }

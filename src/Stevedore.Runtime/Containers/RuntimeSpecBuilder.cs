@@ -46,9 +46,17 @@ public static class RuntimeSpecBuilder
         var env = new List<(string Key, string Entry)>();
         void Set(string entry)
         {
+            // An override keeps the variable's original position.
             var key = entry.Split('=', 2)[0];
-            env.RemoveAll(e => e.Key == key);
-            env.Add((key, entry));
+            var at = env.FindIndex(e => e.Key == key);
+            if (at >= 0)
+            {
+                env[at] = (key, entry);
+            }
+            else
+            {
+                env.Add((key, entry));
+            }
         }
 
         Set("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
