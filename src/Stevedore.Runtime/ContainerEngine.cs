@@ -4,6 +4,7 @@ using Stevedore.Runtime.Containers;
 using Stevedore.Runtime.Content;
 using Stevedore.Runtime.Images;
 using Stevedore.Runtime.Native;
+using Stevedore.Runtime.Registry;
 using Stevedore.Runtime.Snapshots;
 
 namespace Stevedore.Runtime;
@@ -114,6 +115,28 @@ public sealed partial class ContainerEngine
 
         return (blobs.Count, Snapshots.Collect(inUse));
     }
+
+    /// <summary>Pulls an image from its registry (or a configured mirror) and tags it locally.</summary>
+    public async Task<ResolvedImage> PullAsync(string reference, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
+    {
+        var parsed = ImageReference.Parse(reference);
+        using var http = CreateHttpClient();
+        await new RegistryClient(http, RegistryConfig.Load(Options.RegistryConfigPath)).PullAsync(parsed, Images, progress, cancellationToken);
+        return await Images.ResolveAsync(parsed.ToString(), cancellationToken);
+    }
+
+    /// <summary>Pushes a local image to <paramref name="target"/> (its own name when null); returns the pushed digest.</summary>
+    public async Task<Digest> PushAsync(string localName, string? target, IProgress<BlobProgress>? progress, CancellationToken cancellationToken, int chunkSize = 0)
+    {
+        var record = await Images.FindAsync(localName, cancellationToken);
+        var parsed = ImageReference.Parse(target ?? record.Name);
+        using var http = CreateHttpClient();
+        var client = new RegistryClient(http, RegistryConfig.Load(Options.RegistryConfigPath)) { UploadChunkSize = chunkSize };
+        return await client.PushAsync(record.Name, parsed, Images, progress, cancellationToken);
+    }
+
+    private static HttpClient CreateHttpClient() =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = true, PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromMinutes(30) };
 
     // ----- containers -----
 

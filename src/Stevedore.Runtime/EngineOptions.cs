@@ -25,6 +25,9 @@ public sealed class EngineOptions
     /// </summary>
     public IReadOnlyList<string>? ShimCommand { get; set; }
 
+    /// <summary>Mirrors, credentials and plain-HTTP hosts in the registries.yaml format; ignored when missing.</summary>
+    public string? RegistryConfigPath { get; set; } = "/etc/stevedore/registries.yaml";
+
     /// <summary>The clock for timestamps.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 }
