@@ -132,22 +132,29 @@ public sealed class Snapshotter
         return removed;
     }
 
-    /// <summary>Deletes a tree that may contain read-only directories and device nodes.</summary>
+    /// <summary>
+    /// Deletes a tree (which may hold device nodes and symlinks to anywhere, such as a layer's
+    /// <c>up -&gt; ../../..</c>). Never follows a symlink: a link is removed, not entered.
+    /// </summary>
     public static void RemoveTree(string path)
     {
-        if (!Directory.Exists(path))
+        var stat = Libc.LStatModeAndDevice(path);
+        if (stat is null)
         {
             return;
         }
 
-        foreach (var dir in Directory.EnumerateDirectories(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        if ((stat.Value.Mode & 0xF000) != 0x4000)
         {
-            if (!File.GetAttributes(dir).HasFlag(FileAttributes.ReparsePoint))
-            {
-                File.SetUnixFileMode(dir, (UnixFileMode)0x1C0);
-            }
+            File.Delete(path);
+            return;
         }
 
-        Directory.Delete(path, recursive: true);
+        foreach (var child in Directory.EnumerateFileSystemEntries(path).ToList())
+        {
+            RemoveTree(child);
+        }
+
+        Directory.Delete(path);
     }
 }
