@@ -226,7 +226,11 @@ public sealed partial class ContainerEngine
         try
         {
             await WriteRuntimeSpecAsync(record, image, paths, cancellationToken);
-            await Runc.DeleteAsync(record.Id, cancellationToken);
+            if (Directory.Exists(Path.Combine(Runc.StateRoot, record.Id)))
+            {
+                // Left over from a run whose supervisor died before cleaning up.
+                await Runc.DeleteAsync(record.Id, cancellationToken);
+            }
         }
         catch
         {

@@ -103,7 +103,7 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
         pty?.Dispose();
 
         var oomKilled = new CgroupFiles(cgroupsPath).OomKills() > 0;
-        await runc.DeleteAsync(id, CancellationToken.None);
+        await runc.DeleteStoppedAsync(id, cgroupsPath, CancellationToken.None);
         Snapshotter.Unmount(paths.Rootfs);
 
         string? error = null;

@@ -69,6 +69,44 @@ public sealed class RuncClient(string binary, string stateRoot)
         }
     }
 
+    /// <summary>
+    /// Cleans up after a container whose init has exited (what <c>runc delete</c> does for a stopped
+    /// container: remove its empty cgroups and its state directory) without starting another runc
+    /// process; falls back to <c>runc delete --force</c> when anything is left that needs runc.
+    /// </summary>
+    public async Task DeleteStoppedAsync(string id, string cgroupsPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var mount in CgroupMounts())
+            {
+                var dir = Path.Combine(mount, cgroupsPath.TrimStart('/'));
+                if (Directory.Exists(dir))
+                {
+                    // rmdir of a cgroup only succeeds when no process is left in it.
+                    Directory.Delete(dir);
+                }
+            }
+
+            var state = Path.Combine(stateRoot, id);
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            await DeleteAsync(id, cancellationToken);
+        }
+    }
+
+    /// <summary>Every cgroup (v1 and v2) mount point of this mount namespace.</summary>
+    private static IEnumerable<string> CgroupMounts() =>
+        File.ReadLines("/proc/self/mountinfo")
+            .Select(line => line.Split(' '))
+            .Where(f => f.Length > 7 && Array.IndexOf(f, "-") is var dash and > 0 && f[dash + 1] is "cgroup" or "cgroup2")
+            .Select(f => f[4]);
+
     /// <summary>The runtime's status of a container (<c>created</c>, <c>running</c>, <c>stopped</c>), or null when unknown to it.</summary>
     public async Task<string?> StateAsync(string id, CancellationToken cancellationToken)
     {
