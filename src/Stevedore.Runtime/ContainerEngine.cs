@@ -113,6 +113,12 @@ public sealed partial class ContainerEngine
             inUse.UnionWith(container.LayerChainIds.Select(Digest.Parse));
         }
 
+        foreach (var removed in Directory.EnumerateDirectories(Path.Combine(Options.DataDir, "containers"), ".removed-*"))
+        {
+            // --rm containers whose supervisor exited before their files were gone.
+            Snapshotter.RemoveTree(removed);
+        }
+
         return (blobs.Count, Snapshots.Collect(inUse));
     }
 
@@ -497,6 +503,7 @@ public sealed partial class ContainerEngine
         var supervisor = new ContainerSupervisor(engine.Runc, engine.Containers, engine.CgroupPathOf(id), options.Time);
         var started = new TaskCompletionSource<ContainerRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
         var result = await supervisor.RunAsync(id, new AttachOptions(), started, cancellationToken);
+        await supervisor.Cleanup;
         return result.ExitCode ?? 0;
     }
 

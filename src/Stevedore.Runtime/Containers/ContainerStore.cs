@@ -21,6 +21,7 @@ public sealed class ContainerStore
     /// <summary>All containers, oldest first.</summary>
     public IReadOnlyList<ContainerRecord> List() =>
         Directory.EnumerateDirectories(_root)
+            .Where(dir => !Path.GetFileName(dir).StartsWith('.'))
             .Select(dir => JsonFile.Read<ContainerRecord>(Path.Combine(dir, "container.json")))
             .Where(r => r is not null)
             .Select(r => r!)

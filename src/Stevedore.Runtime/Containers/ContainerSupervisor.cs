@@ -12,6 +12,9 @@ namespace Stevedore.Runtime.Containers;
 /// </summary>
 internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store, string cgroupsPath, TimeProvider time)
 {
+    /// <summary>File removal still running after <see cref="RunAsync"/> returned (for --rm); a process about to exit awaits it.</summary>
+    public Task Cleanup { get; private set; } = Task.CompletedTask;
+
     /// <summary>Runs the container to completion; <paramref name="started"/> completes once it runs (or failed to).</summary>
     public async Task<ContainerRecord> RunAsync(string id, AttachOptions attach, TaskCompletionSource<ContainerRecord> started, CancellationToken cancellationToken)
     {
@@ -121,7 +124,10 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
 
         if (record.Options.AutoRemove)
         {
-            Snapshotter.RemoveTree(paths.Dir);
+            // Out of the container list at once (rename); the files go after the caller has its result.
+            var trash = Path.Combine(Path.GetDirectoryName(paths.Dir)!, ".removed-" + id);
+            Directory.Move(paths.Dir, trash);
+            Cleanup = Task.Run(() => Snapshotter.RemoveTree(trash), CancellationToken.None);
         }
 
         return finished;

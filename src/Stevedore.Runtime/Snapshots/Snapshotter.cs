@@ -144,17 +144,24 @@ public sealed class Snapshotter
             return;
         }
 
-        if ((stat.Value.Mode & 0xF000) != 0x4000)
+        try
         {
-            File.Delete(path);
-            return;
-        }
+            if ((stat.Value.Mode & 0xF000) != 0x4000)
+            {
+                File.Delete(path);
+                return;
+            }
 
-        foreach (var child in Directory.EnumerateFileSystemEntries(path).ToList())
+            foreach (var child in Directory.EnumerateFileSystemEntries(path).ToList())
+            {
+                RemoveTree(child);
+            }
+
+            Directory.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
         {
-            RemoveTree(child);
+            // Someone else (a concurrent cleanup) removed it first.
         }
-
-        Directory.Delete(path);
     }
 }
