@@ -216,7 +216,10 @@ public sealed partial class ContainerEngine
     /// the caller's streams are connected and supervision stays in this process; otherwise a configured
     /// shim supervises it (so it outlives this process), or this process does.
     /// </summary>
-    public async Task<ContainerRecord> StartAsync(string idOrName, AttachOptions? attach, CancellationToken cancellationToken)
+    public async Task<ContainerRecord> StartAsync(string idOrName, AttachOptions? attach, CancellationToken cancellationToken) =>
+        (await StartCoreAsync(idOrName, attach, cancellationToken)).Running;
+
+    private async Task<(ContainerRecord Running, Task<ContainerRecord>? Supervision)> StartCoreAsync(string idOrName, AttachOptions? attach, CancellationToken cancellationToken)
     {
         var record = await RefreshAsync(Containers.Find(idOrName), cancellationToken);
         if (record.Status == ContainerStatus.Running)
@@ -246,7 +249,7 @@ public sealed partial class ContainerEngine
 
         if (attach is null && Options.ShimCommand is { } shim)
         {
-            return await StartShimAsync(record, shim, paths, cancellationToken);
+            return (await StartShimAsync(record, shim, paths, cancellationToken), null);
         }
 
         var started = new TaskCompletionSource<ContainerRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -257,15 +260,35 @@ public sealed partial class ContainerEngine
             _supervised[record.Id] = run;
         }
 
-        _ = run.ContinueWith(t => started.TrySetException(t.Exception ?? new Exception("supervisor ended")), TaskScheduler.Default);
-        return await started.Task.WaitAsync(cancellationToken);
+        _ = run.ContinueWith(
+            t =>
+            {
+                started.TrySetException(t.Exception ?? new Exception("supervisor ended"));
+                lock (_supervisedLock)
+                {
+                    // Finished: later waits read the record on disk.
+                    _supervised.Remove(record.Id);
+                }
+            },
+            TaskScheduler.Default);
+        return (await started.Task.WaitAsync(cancellationToken), run);
     }
 
     /// <summary>Waits until the container has exited and its supervisor has recorded the result.</summary>
     public async Task<ContainerRecord> WaitAsync(string idOrName, CancellationToken cancellationToken)
     {
-        var record = Containers.Find(idOrName);
         Task<ContainerRecord>? run;
+        lock (_supervisedLock)
+        {
+            _supervised.TryGetValue(idOrName, out run);
+        }
+
+        if (run is not null)
+        {
+            return await run.WaitAsync(cancellationToken);
+        }
+
+        var record = Containers.Find(idOrName);
         lock (_supervisedLock)
         {
             _supervised.TryGetValue(record.Id, out run);
@@ -358,8 +381,16 @@ public sealed partial class ContainerEngine
     public async Task<ContainerRecord> RunAsync(ContainerOptions options, AttachOptions attach, CancellationToken cancellationToken)
     {
         var record = await CreateAsync(options, cancellationToken);
-        await StartAsync(record.Id, attach, cancellationToken);
-        return await WaitAsync(record.Id, cancellationToken);
+        return await StartAndWaitAsync(record.Id, attach, cancellationToken);
+    }
+
+    /// <summary>Starts a container attached to the caller and waits for it (docker start -a).</summary>
+    public async Task<ContainerRecord> StartAndWaitAsync(string idOrName, AttachOptions attach, CancellationToken cancellationToken)
+    {
+        var (_, supervision) = await StartCoreAsync(idOrName, attach, cancellationToken);
+
+        // The supervisor's own result: with --rm the container may be gone from disk already.
+        return await supervision!.WaitAsync(cancellationToken);
     }
 
     /// <summary>The container's log, whole lines, optionally only the last <paramref name="tail"/>.</summary>

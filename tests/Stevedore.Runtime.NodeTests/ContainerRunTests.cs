@@ -80,6 +80,20 @@ public sealed class ContainerRunTests
     }
 
     [RootFact]
+    public async Task Run_TwentyConcurrently_AllSucceedWithTheirOwnOutput()
+    {
+        await using var t = new TestEngine();
+        await t.ImportBusyboxAsync();
+
+        var runs = Enumerable.Range(0, 20).Select(i => Task.Run(() => t.RunAsync(new ContainerOptions { Image = "busybox", Command = ["echo", "run-" + i], AutoRemove = true }))).ToList();
+        var results = await Task.WhenAll(runs);
+
+        Assert.All(results, r => Assert.Equal(0, r.Record.ExitCode));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"run-{i}\n"), results.Select(r => r.Stdout));
+        Assert.Empty(t.Engine.Containers.List());
+    }
+
+    [RootFact]
     public async Task Run_UnknownImage_ThrowsNotFound()
     {
         await using var t = new TestEngine();

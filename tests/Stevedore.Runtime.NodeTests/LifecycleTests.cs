@@ -52,6 +52,22 @@ public sealed class LifecycleTests
     }
 
     [RootFact]
+    public async Task Start_DetachedWithTty_OutputLoggedFromTerminal()
+    {
+        await using var t = new TestEngine();
+        await t.ImportBusyboxAsync();
+        var created = await t.Engine.CreateAsync(new ContainerOptions { Image = "busybox", Tty = true, Command = ["sh", "-c", "tty; echo term=$TERM"] }, CancellationToken.None);
+
+        await t.Engine.StartAsync(created.Id, null, CancellationToken.None);
+        var exited = await t.Engine.WaitAsync(created.Id, CancellationToken.None);
+
+        Assert.Equal(0, exited.ExitCode);
+        var lines = t.Engine.Logs(created.Id).Select(l => l.Content.TrimEnd('\r')).ToList();
+        Assert.Contains("/dev/pts/0", lines);
+        Assert.Contains("term=xterm", lines);
+    }
+
+    [RootFact]
     public async Task Stop_ProcessIgnoringTerm_IsKilledAfterGrace()
     {
         await using var t = new TestEngine();

@@ -285,8 +285,7 @@ public static class EngineCommand
                 Stderr = Console.OpenStandardError(),
                 Stdin = options.OpenStdin ? Console.OpenStandardInput() : null,
             };
-        await engine.StartAsync(record.Id, attach, ct);
-        var finished = await engine.WaitAsync(record.Id, ct);
+        var finished = await engine.StartAndWaitAsync(record.Id, attach, ct);
         if (finished.OomKilled)
         {
             await Console.Error.WriteLineAsync($"container {finished.Name} was killed: out of memory (limit {HumanSize(options.MemoryBytes)})");
