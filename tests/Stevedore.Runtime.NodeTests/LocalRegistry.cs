@@ -20,7 +20,16 @@ public sealed class LocalRegistry : IAsyncDisposable
     /// <summary><c>127.0.0.1:port</c>.</summary>
     public string Host { get; }
 
-    public static async Task<LocalRegistry> StartAsync()
+    /// <summary>The user of a registry started with basic auth.</summary>
+    public const string User = "tester";
+
+    /// <summary>Its password.</summary>
+    public const string Password = "stevedore-test";
+
+    // bcrypt (cost 4, so verification stays fast) of Password, made once with Python's crypt module.
+    private const string PasswordHash = "$2b$04$f6DD5.iTNbSUS5DILr8EnOK.uevtzmJUtVJlkKMLohWycPrM4.Wm6";
+
+    public static async Task<LocalRegistry> StartAsync(bool basicAuth = false)
     {
         var dir = Directory.CreateTempSubdirectory("stevedore-registry-").FullName;
         int port;
@@ -31,7 +40,14 @@ public sealed class LocalRegistry : IAsyncDisposable
         }
 
         var config = Path.Combine(dir, "config.yml");
-        await File.WriteAllTextAsync(config, $"""
+        var auth = "";
+        if (basicAuth)
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, "htpasswd"), $"{User}:{PasswordHash}\n");
+            auth = $"auth:\n  htpasswd:\n    realm: stevedore-test\n    path: {dir}/htpasswd\n";
+        }
+
+        await File.WriteAllTextAsync(config, auth + $"""
             version: 0.1
             log:
               level: error
@@ -56,7 +72,7 @@ public sealed class LocalRegistry : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync($"http://127.0.0.1:{port}/v2/");
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode || basicAuth && response.StatusCode == HttpStatusCode.Unauthorized)
                 {
                     return registry;
                 }

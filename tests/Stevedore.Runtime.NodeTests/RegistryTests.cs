@@ -58,6 +58,28 @@ public sealed class RegistryTests
     }
 
     [RootFact]
+    public async Task PushPull_BasicAuthRegistry_AnswersChallengeWithConfiguredCredentials()
+    {
+        await using var registry = await LocalRegistry.StartAsync(basicAuth: true);
+        await using var source = new TestEngine();
+        await source.ImportBusyboxAsync();
+        var target = $"{registry.Host}/private/busybox:v1";
+
+        var anonymous = await Assert.ThrowsAsync<EngineException>(() => source.Engine.PushAsync("busybox", target, null, CancellationToken.None));
+        Assert.Contains("username and password", anonymous.Message);
+
+        var registriesYaml = Path.Combine(source.Root, "registries.yaml");
+        await File.WriteAllTextAsync(registriesYaml, $"configs:\n  \"{registry.Host}\":\n    auth:\n      username: {LocalRegistry.User}\n      password: {LocalRegistry.Password}\n");
+        source.Options.RegistryConfigPath = registriesYaml;
+        var pushed = await source.Engine.PushAsync("busybox", target, null, CancellationToken.None);
+
+        await using var empty = new TestEngine();
+        empty.Options.RegistryConfigPath = registriesYaml;
+        var pulled = await empty.Engine.PullAsync(target, null, CancellationToken.None);
+        Assert.Equal(pushed, pulled.ManifestDigest);
+    }
+
+    [RootFact]
     public async Task Pull_UnknownRepository_ThrowsNotFound()
     {
         await using var registry = await LocalRegistry.StartAsync();

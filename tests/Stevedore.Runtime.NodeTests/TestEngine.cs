@@ -21,6 +21,7 @@ public sealed class TestEngine : IAsyncDisposable
             RuntimeRoot = Path.Combine(Root, "runc"),
             CgroupParent = CgroupParent,
             ShimCommand = withShim ? ShimProgram.Command : null,
+            RegistryConfigPath = null,
         };
         Engine = new ContainerEngine(Options);
     }
