@@ -27,9 +27,10 @@ deterministic_tar() {
         --mtime="$EPOCH" --owner=0 --group=0 --numeric-owner --files-from "$WORK/list"
 }
 
-# build_image NAME ROOTDIR CONFIG_JSON_FRAGMENT (the "config" object of the image config)
+# build_image NAME ROOTDIR CONFIG_JSON_FRAGMENT "EXTRA NAMES"
+# (the "config" object of the image config; extra names are full references tagged on the same manifest)
 build_image() {
-    local name="$1" root="$2" cfg="$3"
+    local name="$1" root="$2" cfg="$3" extra="${4:-}"
     local layout="$OUT/$name" blobs="$OUT/$name/blobs/sha256"
     rm -rf "$layout" && mkdir -p "$blobs"
 
@@ -56,8 +57,13 @@ build_image() {
     cp "$WORK/$name-manifest.json" "$blobs/$manifest_digest"
 
     printf '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
-    printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"docker.io/library/%s:latest","org.opencontainers.image.ref.name":"latest"},"platform":{"architecture":"amd64","os":"linux"}}]}' \
-        "$manifest_digest" "$manifest_size" "$name" > "$layout/index.json"
+    local entries="" ref repo_tags=""
+    for ref in "docker.io/library/$name:latest" $extra; do
+        entries="$entries${entries:+,}$(printf '{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"},"platform":{"architecture":"amd64","os":"linux"}}' \
+            "$manifest_digest" "$manifest_size" "$ref" "${ref##*:}")"
+        repo_tags="$repo_tags${repo_tags:+,}\"${ref#docker.io/library/}\""
+    done
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[%s]}' "$entries" > "$layout/index.json"
     find "$layout" -exec touch -h -d "$EPOCH" {} +
     deterministic_tar "$layout" "$OUT/$name.oci.tar"
 
@@ -66,8 +72,8 @@ build_image() {
     mkdir -p "$save/$diff_id"
     cp "$WORK/$name-layer.tar" "$save/$diff_id/layer.tar"
     cp "$WORK/$name-config.json" "$save/$config_digest.json"
-    printf '[{"Config":"%s.json","RepoTags":["%s:latest"],"Layers":["%s/layer.tar"]}]' \
-        "$config_digest" "$name" "$diff_id" > "$save/manifest.json"
+    printf '[{"Config":"%s.json","RepoTags":[%s],"Layers":["%s/layer.tar"]}]' \
+        "$config_digest" "$repo_tags" "$diff_id" > "$save/manifest.json"
     printf '{"%s":{"latest":"%s"}}' "$name" "$diff_id" > "$save/repositories"
     find "$save" -exec touch -h -d "$EPOCH" {} +
     deterministic_tar "$save" "$OUT/$name.docker.tar"
@@ -88,11 +94,14 @@ done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$BB/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$BB/etc/group"
 chmod 0644 "$BB/etc/passwd" "$BB/etc/group"
-build_image busybox "$BB" '{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]}'
+# Also tagged as the names Kubernetes examples use for shells and simple servers (busybox httpd, nc).
+build_image busybox "$BB" '{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]}' \
+    "docker.io/library/busybox:1.28 docker.io/library/busybox:1.36 registry.k8s.io/busybox:latest registry.k8s.io/e2e-test-images/busybox:1.36.1-1"
 
 # pause: catatonit in pause mode.
 PA="$WORK/pause-root"
 mkdir -p "$PA/usr/bin" "$PA/proc" "$PA/sys" "$PA/dev" "$PA/etc"
 cp /usr/bin/catatonit "$PA/usr/bin/catatonit"
 chmod 0755 "$PA/usr/bin/catatonit"
-build_image pause "$PA" '{"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],"Entrypoint":["/usr/bin/catatonit","-P"],"User":"65534:65534"}'
+build_image pause "$PA" '{"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],"Entrypoint":["/usr/bin/catatonit","-P"],"User":"65534:65534"}' \
+    "registry.k8s.io/pause:3.9 registry.k8s.io/pause:3.10"

@@ -131,19 +131,23 @@ public sealed class LifecycleTests
     {
         await using var t = new TestEngine();
         await t.ImportBusyboxAsync();
-        var infra = await t.Engine.CreateAsync(new ContainerOptions { Image = "busybox", Name = "infra", Command = Sleeper.Command }, CancellationToken.None);
-        await t.Engine.StartAsync(infra.Id, null, CancellationToken.None);
+        // A pod: the pause image (catatonit -P, as nobody) holds the namespaces, a workload joins them.
+        await t.Engine.ImportAsync(TestImages.PauseLayout, null, CancellationToken.None);
+        var infra = await t.Engine.CreateAsync(new ContainerOptions { Image = "registry.k8s.io/pause:3.9", Name = "infra" }, CancellationToken.None);
+        var running = await t.Engine.StartAsync(infra.Id, null, CancellationToken.None);
 
         var (joined, joinedOut, joinedErr) = await t.RunAsync(new ContainerOptions { Image = "busybox", Network = "container:infra", Ipc = "container:infra", Command = ["sh", "-c", NsScript] });
-        var own = new MemoryStream();
-        await t.Engine.ExecAsync("infra", new ExecOptions { Args = ["sh", "-c", NsScript] }, null, own, null, CancellationToken.None);
 
         Assert.True(joined.ExitCode == 0, joinedErr);
         var mine = joinedOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var theirs = Encoding.UTF8.GetString(own.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(theirs[0], mine[0]);
-        Assert.Equal(theirs[1], mine[1]);
-        Assert.NotEqual(theirs[2], mine[2]);
+        Assert.Equal(new FileInfo($"/proc/{running.Pid}/ns/net").LinkTarget, mine[0]);
+        Assert.Equal(new FileInfo($"/proc/{running.Pid}/ns/ipc").LinkTarget, mine[1]);
+        Assert.NotEqual(new FileInfo($"/proc/{running.Pid}/ns/uts").LinkTarget, mine[2]);
+        Assert.Equal("65534", File.ReadAllLines($"/proc/{running.Pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[1]);
+
+        var stopped = await t.Engine.StopAsync("infra", TimeSpan.FromSeconds(10), null, CancellationToken.None);
+        Assert.Equal(ContainerStatus.Exited, stopped.Status);
+        Assert.NotEqual(137, stopped.ExitCode);
     }
 
     private const string NsScript = "for ns in net ipc uts; do readlink /proc/self/ns/$ns; done";
