@@ -111,6 +111,29 @@ public sealed class LifecycleTests
     }
 
     [RootFact]
+    public async Task Refresh_ShimKilled_ContainerStillControllableAndMarkedExited()
+    {
+        await using var t = new TestEngine(withShim: true);
+        await t.ImportBusyboxAsync();
+        var created = await t.Engine.CreateAsync(new ContainerOptions { Image = "busybox", Command = ["sleep", "30"] }, CancellationToken.None);
+        var running = await t.Engine.StartAsync(created.Id, null, CancellationToken.None);
+
+        using (var shim = System.Diagnostics.Process.GetProcessById(running.SupervisorPid))
+        {
+            shim.Kill();
+            await shim.WaitForExitAsync();
+        }
+
+        var reopened = t.Reopen();
+        Assert.Equal(ContainerStatus.Running, (await reopened.InspectContainerAsync(created.Id, CancellationToken.None)).Status);
+        var stopped = await reopened.StopAsync(created.Id, TimeSpan.FromSeconds(1), null, CancellationToken.None);
+
+        Assert.Equal(ContainerStatus.Exited, stopped.Status);
+        Assert.Contains("supervisor", stopped.Error);
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mounts"), l => l.Contains(created.Id, StringComparison.Ordinal));
+    }
+
+    [RootFact]
     public async Task Stats_RunningContainer_ReportsCgroupUsageAndLimit()
     {
         await using var t = new TestEngine();
