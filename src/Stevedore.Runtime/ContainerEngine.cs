@@ -497,7 +497,7 @@ public sealed partial class ContainerEngine
         // runc proxies a terminal only to a terminal of its own: hand it a pty slave as stdio and controlling terminal.
         using var pty = PseudoTerminal.Open();
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
-        foreach (var a in new[] { "-c", "exec setsid -c -w \"$@\" <\"$0\" >\"$0\" 2>&1", pty.SlavePath, Runc.Binary }.Concat(Runc.GlobalArgs).Concat(args))
+        foreach (var a in new[] { "-c", PseudoTerminal.LaunchScript, pty.SlavePath, Runc.Binary }.Concat(Runc.GlobalArgs).Concat(args))
         {
             info.ArgumentList.Add(a);
         }

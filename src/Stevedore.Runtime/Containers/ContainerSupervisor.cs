@@ -31,7 +31,7 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
             // stdio and controlling terminal, and read the other end here.
             pty = PseudoTerminal.Open();
             info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-            foreach (var a in new[] { "-c", "exec setsid -c -w \"$@\" <\"$0\" >\"$0\" 2>&1", pty.SlavePath, runc.Binary }.Concat(runc.GlobalArgs).Concat(runArgs))
+            foreach (var a in new[] { "-c", PseudoTerminal.LaunchScript, pty.SlavePath, runc.Binary }.Concat(runc.GlobalArgs).Concat(runArgs))
             {
                 info.ArgumentList.Add(a);
             }

@@ -10,6 +10,14 @@ namespace Stevedore.Runtime.Native;
 /// </summary>
 internal sealed partial class PseudoTerminal : IDisposable
 {
+    /// <summary>
+    /// The shell script that puts runc (<c>"$@"</c>) on the slave (<c>$0</c>): stdio on the slave, the slave
+    /// made raw first (runc makes it raw too, but only after the container may have written, and a cooked
+    /// outer terminal would turn the inner terminal's \r\n into \r\r\n), then a new session with the
+    /// slave as controlling terminal.
+    /// </summary>
+    public const string LaunchScript = "exec <\"$0\" >\"$0\" 2>&1; stty raw -echo; exec setsid -c -w \"$@\"";
+
     private const int ORdWr = 2;
     private const int ONoCtty = 0x100;
 
@@ -33,6 +41,7 @@ internal sealed partial class PseudoTerminal : IDisposable
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         Libc.Check(GrantPt(fd), "grantpt");
         Libc.Check(UnlockPt(fd), "unlockpt");
+
         var buffer = new byte[128];
         var rc = PtsNameR(fd, buffer, (nuint)buffer.Length);
         if (rc != 0)
