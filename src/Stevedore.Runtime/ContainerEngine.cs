@@ -510,6 +510,7 @@ public sealed partial class ContainerEngine
         }
 
         await process.WaitForExitAsync(cancellationToken);
+        pty.CloseSlave();
         await output.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
         return process.ExitCode;
     }

@@ -46,7 +46,7 @@ public sealed class LifecycleTests
         var code = await t.Engine.ExecAsync(created.Id, new ExecOptions { Args = ["tty"], Tty = true }, null, stdout, null, CancellationToken.None);
 
         Assert.True(code == 0, Encoding.UTF8.GetString(stdout.ToArray()));
-        Assert.Matches(@"^/dev/pts/\d+\r\n$", Encoding.UTF8.GetString(stdout.ToArray()));
+        Assert.Matches(@"^/dev/pts/\d+\r?\n$", Encoding.UTF8.GetString(stdout.ToArray()));
         var plain = new MemoryStream();
         Assert.NotEqual(0, await t.Engine.ExecAsync(created.Id, new ExecOptions { Args = ["tty"] }, null, plain, null, CancellationToken.None));
     }

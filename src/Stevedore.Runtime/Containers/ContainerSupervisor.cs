@@ -101,6 +101,7 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
         }
 
         await process.WaitForExitAsync(CancellationToken.None);
+        pty?.CloseSlave();
         var exitCode = process.ExitCode;
         await Task.WhenAll(copies).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default);
         pty?.Dispose();

@@ -11,20 +11,22 @@ namespace Stevedore.Runtime.Native;
 internal sealed partial class PseudoTerminal : IDisposable
 {
     /// <summary>
-    /// The shell script that puts runc (<c>"$@"</c>) on the slave (<c>$0</c>): stdio on the slave, the slave
-    /// made raw first (runc makes it raw too, but only after the container may have written, and a cooked
-    /// outer terminal would turn the inner terminal's \r\n into \r\r\n), then a new session with the
-    /// slave as controlling terminal.
+    /// The shell script that puts runc (<c>"$@"</c>) on the slave (<c>$0</c>): stdio on the slave, then a
+    /// new session with the slave as controlling terminal.
     /// </summary>
-    public const string LaunchScript = "exec <\"$0\" >\"$0\" 2>&1; stty raw -echo; exec setsid -c -w \"$@\"";
+    public const string LaunchScript = "exec <\"$0\" >\"$0\" 2>&1; exec setsid -c -w \"$@\"";
+
+    private SafeFileHandle? _slave;
 
     private const int ORdWr = 2;
     private const int ONoCtty = 0x100;
+    private const uint OnlCr = 0x4;
 
-    private PseudoTerminal(SafeFileHandle master, string slavePath)
+    private PseudoTerminal(SafeFileHandle master, string slavePath, SafeFileHandle slave)
     {
         Master = new FileStream(master, FileAccess.ReadWrite, 1);
         SlavePath = slavePath;
+        _slave = slave;
     }
 
     /// <summary>The master side: read the terminal's output, write its input.</summary>
@@ -50,13 +52,42 @@ internal sealed partial class PseudoTerminal : IDisposable
             throw new IOException($"ptsname_r failed (errno {rc})");
         }
 
-        return new PseudoTerminal(handle, System.Text.Encoding.ASCII.GetString(buffer, 0, Array.IndexOf(buffer, (byte)0)));
+        var slavePath = System.Text.Encoding.ASCII.GetString(buffer, 0, Array.IndexOf(buffer, (byte)0));
+
+        // This process holds the slave open until the child is done (CloseSlave): reading the master
+        // before the child opened the slave would otherwise end at once, and the terminal settings
+        // would reset whenever no one holds it. Raw from the start: runc makes it raw too, but only
+        // after the container may have written.
+        var slaveFd = OpenPath(slavePath, ORdWr | ONoCtty);
+        Libc.Check(slaveFd, "open " + slavePath);
+        var slave = new SafeFileHandle(slaveFd, ownsHandle: true);
+        var termios = new byte[128];
+        Libc.Check(TcGetAttr(slaveFd, termios), "tcgetattr");
+        CfMakeRaw(termios);
+
+        // runc's own raw mode turns output processing (OPOST) back on, keeping whatever ONLCR says:
+        // clear ONLCR so the inner terminal's line endings pass through unchanged.
+        var oflag = BitConverter.ToUInt32(termios, 4) & ~OnlCr;
+        BitConverter.TryWriteBytes(termios.AsSpan(4), oflag);
+        Libc.Check(TcSetAttr(slaveFd, 0, termios), "tcsetattr");
+        return new PseudoTerminal(handle, slavePath, slave);
     }
 
     /// <summary>The terminal output as a stream that ends (instead of failing) once every slave side is closed.</summary>
     public Stream Output => new MasterReadStream(Master);
 
-    public void Dispose() => Master.Dispose();
+    /// <summary>Lets go of this process's slave descriptor; once the child's are closed too, the output ends.</summary>
+    public void CloseSlave()
+    {
+        _slave?.Dispose();
+        _slave = null;
+    }
+
+    public void Dispose()
+    {
+        CloseSlave();
+        Master.Dispose();
+    }
 
     [LibraryImport("libc", EntryPoint = "posix_openpt", SetLastError = true)]
     private static partial int PosixOpenPt(int flags);
@@ -66,6 +97,18 @@ internal sealed partial class PseudoTerminal : IDisposable
 
     [LibraryImport("libc", EntryPoint = "unlockpt", SetLastError = true)]
     private static partial int UnlockPt(int fd);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenPath(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
+    private static partial int TcGetAttr(int fd, byte[] termios);
+
+    [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
+    private static partial int TcSetAttr(int fd, int optionalActions, byte[] termios);
+
+    [LibraryImport("libc", EntryPoint = "cfmakeraw")]
+    private static partial void CfMakeRaw(byte[] termios);
 
     [LibraryImport("libc", EntryPoint = "ptsname_r")]
     private static partial int PtsNameR(int fd, byte[] buffer, nuint length);
