@@ -109,6 +109,43 @@ public sealed class ContentStore
         }
     }
 
+    /// <summary>
+    /// Where a download of <paramref name="digest"/> accumulates (same filesystem as the blobs, so committing is a
+    /// rename; a fixed name, so an interrupted download can be resumed).
+    /// </summary>
+    public string IngestPathOf(Digest digest) => Path.Combine(_ingestDir, digest.Hex + ".partial");
+
+    /// <summary>Verifies a finished ingest file against its digest and size and moves it into the store; deletes it when wrong.</summary>
+    public async Task CommitIngestAsync(string ingestPath, Digest expected, long expectedSize, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Digest actual;
+            long size;
+            await using (var file = new FileStream(ingestPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+            {
+                size = file.Length;
+                actual = Digest.FromHash(await System.Security.Cryptography.SHA256.HashDataAsync(file, cancellationToken));
+            }
+
+            if (actual != expected)
+            {
+                throw new EngineException(EngineErrorKind.Corrupt, $"digest mismatch: expected {expected}, got {actual} ({size} bytes)");
+            }
+
+            if (expectedSize >= 0 && expectedSize != size)
+            {
+                throw new EngineException(EngineErrorKind.Corrupt, $"size mismatch for {expected}: expected {expectedSize} bytes, got {size}");
+            }
+
+            File.Move(ingestPath, PathOf(expected), overwrite: true);
+        }
+        finally
+        {
+            File.Delete(ingestPath);
+        }
+    }
+
     /// <summary>All blobs in the store.</summary>
     public IEnumerable<Digest> List() =>
         Directory.EnumerateFiles(_blobDir)

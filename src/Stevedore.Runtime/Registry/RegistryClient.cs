@@ -161,8 +161,9 @@ public sealed class RegistryClient(HttpClient http, RegistryConfig config)
             return;
         }
 
-        // Download into a partial file; a dropped connection continues from where it stopped.
-        var partial = Path.Combine(Path.GetTempPath(), $"stevedore-pull-{digest.Hex}-{Environment.ProcessId}");
+        // Download into the store's ingest file; a dropped connection continues from where it stopped.
+        var partial = content.IngestPathOf(digest);
+        var committed = false;
         try
         {
             for (var attempt = 0; ; attempt++)
@@ -199,16 +200,17 @@ public sealed class RegistryClient(HttpClient http, RegistryConfig config)
                 }
             }
 
-            await using (var file = File.OpenRead(partial))
-            {
-                await content.WriteAsync(file, digest, blob.Size > 0 ? blob.Size : -1, cancellationToken);
-            }
-
+            await content.CommitIngestAsync(partial, digest, blob.Size > 0 ? blob.Size : -1, cancellationToken);
+            committed = true;
             progress?.Report(new BlobProgress(blob.Digest, blob.Size, blob.Size, "Done"));
         }
         finally
         {
-            File.Delete(partial);
+            if (!committed && cancellationToken.IsCancellationRequested is false)
+            {
+                // A failed (not cancelled) download starts over next time: what is there may be wrong.
+                File.Delete(partial);
+            }
         }
     }
 
