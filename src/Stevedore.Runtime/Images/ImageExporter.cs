@@ -25,7 +25,8 @@ public sealed class ImageExporter(ImageStore images)
             var reference = ImageReference.Parse(record.Name);
             index.Manifests.Add(new Descriptor
             {
-                MediaType = MediaTypes.OciManifest == record.Target.MediaType || MediaTypes.IsIndex(record.Target.MediaType) ? record.Target.MediaType : MediaTypes.OciManifest,
+                // The entry states the blob's own media type (OCI or Docker schema2, manifest or index).
+                MediaType = record.Target.MediaType,
                 Digest = record.Target.Digest,
                 Size = record.Target.Size,
                 Annotations = new() { ["io.containerd.image.name"] = record.Name, ["org.opencontainers.image.ref.name"] = reference.Tag ?? reference.Digest ?? "latest" },
