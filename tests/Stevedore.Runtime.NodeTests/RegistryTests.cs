@@ -80,6 +80,27 @@ public sealed class RegistryTests
     }
 
     [RootFact]
+    public async Task Pull_ConnectionDroppedMidBlob_ResumesWithRangeAndVerifies()
+    {
+        await using var registry = await LocalRegistry.StartAsync();
+        await using var source = new TestEngine();
+        await source.ImportBusyboxAsync();
+        await source.Engine.PushAsync("busybox", $"{registry.Host}/test/busybox:v1", null, CancellationToken.None);
+        using var proxy = new FlakyProxy(registry.Host);
+
+        await using var empty = new TestEngine();
+        var pulled = await empty.Engine.PullAsync($"{proxy.Host}/test/busybox:v1", null, CancellationToken.None);
+
+        var original = await source.Engine.InspectImageAsync("busybox", CancellationToken.None);
+        Assert.Equal(original.ManifestDigest, pulled.ManifestDigest);
+        Assert.Contains(proxy.Ranges, r => r.StartsWith("bytes=", StringComparison.Ordinal) && !r.StartsWith("bytes=0-", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(Path.Combine(empty.Options.DataDir, "content", "ingest")));
+        var (record, stdout, _) = await empty.RunAsync(new ContainerOptions { Image = $"{proxy.Host}/test/busybox:v1", Command = ["echo", "resumed"], AutoRemove = true });
+        Assert.Equal("resumed\n", stdout);
+        Assert.Equal(0, record.ExitCode);
+    }
+
+    [RootFact]
     public async Task Pull_UnknownRepository_ThrowsNotFound()
     {
         await using var registry = await LocalRegistry.StartAsync();
