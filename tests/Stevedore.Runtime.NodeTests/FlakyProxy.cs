@@ -4,8 +4,9 @@ using System.Net.Sockets;
 namespace Stevedore.Runtime.NodeTests;
 
 /// <summary>
-/// A loopback HTTP proxy in front of a registry that breaks the first download of large blobs halfway
-/// (full Content-Length promised, half sent, connection dropped) and records the Range headers it sees.
+/// A loopback HTTP proxy in front of a registry that can break the first download of large blobs halfway
+/// (full Content-Length promised, half sent, connection dropped) and can demand Bearer tokens, which
+/// it hands out at <c>/token</c> the way Docker Hub's auth service does. It records what it sees.
 /// </summary>
 public sealed class FlakyProxy : IDisposable
 {
@@ -14,10 +15,17 @@ public sealed class FlakyProxy : IDisposable
     private readonly string _target;
     private readonly HashSet<string> _broken = [];
     private readonly Task _loop;
+    private readonly bool _breakBlobs;
+    private readonly bool _requireBearer;
 
-    public FlakyProxy(string targetHost)
+    /// <summary>The token the proxy hands out and accepts.</summary>
+    public const string Token = "test-token-5f0c";
+
+    public FlakyProxy(string targetHost, bool breakBlobs = true, bool requireBearer = false)
     {
         _target = targetHost;
+        _breakBlobs = breakBlobs;
+        _requireBearer = requireBearer;
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
         {
@@ -36,6 +44,9 @@ public sealed class FlakyProxy : IDisposable
 
     /// <summary>Range headers of blob requests, in arrival order.</summary>
     public List<string> Ranges { get; } = [];
+
+    /// <summary>The query strings of token requests.</summary>
+    public List<string> TokenRequests { get; } = [];
 
     private async Task LoopAsync()
     {
@@ -58,6 +69,31 @@ public sealed class FlakyProxy : IDisposable
     private async Task ServeAsync(HttpListenerContext context)
     {
         var path = context.Request.Url!.PathAndQuery;
+        if (context.Request.Url.AbsolutePath == "/token")
+        {
+            lock (TokenRequests)
+            {
+                TokenRequests.Add(context.Request.Url.Query);
+            }
+
+            var json = System.Text.Encoding.UTF8.GetBytes($"{{\"token\":\"{Token}\",\"expires_in\":300}}");
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(json);
+            context.Response.Close();
+            return;
+        }
+
+        if (_requireBearer && context.Request.Headers["Authorization"] != "Bearer " + Token)
+        {
+            var marker = path.Contains("/manifests/", StringComparison.Ordinal) ? "/manifests/" : "/blobs/";
+            var repository = path.StartsWith("/v2/", StringComparison.Ordinal) && path.Contains(marker, StringComparison.Ordinal)
+                ? path[4..path.IndexOf(marker, StringComparison.Ordinal)]
+                : "";
+            context.Response.StatusCode = 401;
+            context.Response.Headers["WWW-Authenticate"] = $"Bearer realm=\"http://{Host}/token\",service=\"flaky-proxy\",scope=\"repository:{repository}:pull\"";
+            context.Response.Close();
+            return;
+        }
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), $"http://{_target}{path}");
         foreach (var name in new[] { "Accept", "Range", "Authorization" })
         {
@@ -95,7 +131,7 @@ public sealed class FlakyProxy : IDisposable
             bool breakThis;
             lock (_broken)
             {
-                breakThis = isBlob && body.Length > 100_000 && _broken.Add(path);
+                breakThis = _breakBlobs && isBlob && body.Length > 100_000 && _broken.Add(path);
             }
 
             if (breakThis)

@@ -101,6 +101,24 @@ public sealed class RegistryTests
     }
 
     [RootFact]
+    public async Task Pull_BearerChallenge_FetchesTokenFromRealmAndRetries()
+    {
+        await using var registry = await LocalRegistry.StartAsync();
+        await using var source = new TestEngine();
+        await source.ImportBusyboxAsync();
+        await source.Engine.PushAsync("busybox", $"{registry.Host}/team/busybox:v1", null, CancellationToken.None);
+        using var proxy = new FlakyProxy(registry.Host, breakBlobs: false, requireBearer: true);
+
+        await using var empty = new TestEngine();
+        var pulled = await empty.Engine.PullAsync($"{proxy.Host}/team/busybox:v1", null, CancellationToken.None);
+
+        Assert.Equal((await source.Engine.InspectImageAsync("busybox", CancellationToken.None)).ManifestDigest, pulled.ManifestDigest);
+        Assert.NotEmpty(proxy.TokenRequests);
+        Assert.All(proxy.TokenRequests, q => Assert.Contains("service=flaky-proxy", q));
+        Assert.Contains(proxy.TokenRequests, q => q.Contains("scope=repository%3Ateam%2Fbusybox%3Apull", StringComparison.Ordinal));
+    }
+
+    [RootFact]
     public async Task Pull_UnknownRepository_ThrowsNotFound()
     {
         await using var registry = await LocalRegistry.StartAsync();
