@@ -134,15 +134,19 @@ finally
     Snapshotter.RemoveTree(work);
     foreach (var controller in Directory.GetDirectories("/sys/fs/cgroup"))
     {
-        var dir = Path.Combine(controller, "stevedore-bench");
-        if (Directory.Exists(dir))
+        // The CLI peer uses the default parent "/stevedore"; it is removed only when empty.
+        foreach (var parent in new[] { "stevedore-bench", "stevedore" })
         {
-            foreach (var child in Directory.GetDirectories(dir))
+            var dir = Path.Combine(controller, parent);
+            if (Directory.Exists(dir))
             {
-                TryDelete(child);
-            }
+                foreach (var child in parent == "stevedore-bench" ? Directory.GetDirectories(dir) : [])
+                {
+                    TryDelete(child);
+                }
 
-            TryDelete(dir);
+                TryDelete(dir);
+            }
         }
     }
 }
