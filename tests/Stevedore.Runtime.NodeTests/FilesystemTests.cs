@@ -117,6 +117,28 @@ public sealed class FilesystemTests
     }
 
     [RootFact]
+    public async Task FindImage_ByDigestReference_MatchesOnlyThatDigest()
+    {
+        await using var t = new TestEngine();
+        await t.ImportBusyboxAsync();
+        await t.Engine.ImportAsync(TestImages.PauseLayout, null, CancellationToken.None);
+        var busybox = await t.Engine.Images.FindAsync("busybox", CancellationToken.None);
+        var pause = await t.Engine.Images.FindAsync("registry.k8s.io/pause:3.9", CancellationToken.None);
+        t.Engine.Images.Tag(Images.ImageReference.Parse("example.test/x@" + pause.Target.Digest), pause.Target);
+        t.Engine.Images.Tag(Images.ImageReference.Parse("example.test/x:1"), busybox.Target);
+
+        var found = await t.Engine.Images.FindAsync("example.test/x@" + busybox.Target.Digest, CancellationToken.None);
+
+        Assert.Equal("example.test/x:1", found.Name);
+        Assert.Equal(busybox.Target.Digest, found.Target.Digest);
+
+        // A digest no name of that repository points at is not found, even though the repository has a digest name.
+        t.Engine.Images.Untag("example.test/x:1");
+        var ex = await Assert.ThrowsAsync<EngineException>(() => t.Engine.Images.FindAsync("example.test/x@" + busybox.Target.Digest, CancellationToken.None));
+        Assert.Equal(EngineErrorKind.NotFound, ex.Kind);
+    }
+
+    [RootFact]
     public async Task RemoveImage_UnusedImage_CollectsBlobsAndLayers()
     {
         await using var t = new TestEngine();

@@ -56,7 +56,10 @@ public sealed class ImageStore(ContentStore content, string root)
 
             if (reference!.Digest is not null)
             {
-                var byDigest = all.FirstOrDefault(r => r.Name.StartsWith(reference.Name + "@", StringComparison.Ordinal) || r.Name.StartsWith(reference.Name + ":", StringComparison.Ordinal) && r.Target.Digest == reference.Digest);
+                // Any name of the same repository whose target is that digest.
+                var byDigest = all.FirstOrDefault(r =>
+                    (r.Name.StartsWith(reference.Name + "@", StringComparison.Ordinal) || r.Name.StartsWith(reference.Name + ":", StringComparison.Ordinal))
+                    && r.Target.Digest == reference.Digest);
                 if (byDigest is not null)
                 {
                     return byDigest;
