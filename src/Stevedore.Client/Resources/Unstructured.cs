@@ -10,6 +10,7 @@ namespace Stevedore.Client.Resources;
 /// know): typed metadata for keys, selectors and caches, everything else kept as JSON.
 /// Use it with an explicit <see cref="ResourceType"/>.
 /// </summary>
+[JsonConverter(typeof(UnstructuredJsonConverter))]
 public sealed class Unstructured : IKubernetesObject<V1ObjectMeta>
 {
     [JsonPropertyName("apiVersion")]
@@ -22,7 +23,7 @@ public sealed class Unstructured : IKubernetesObject<V1ObjectMeta>
     public V1ObjectMeta Metadata { get; set; } = new();
 
     /// <summary>Every other top-level field (spec, status, data, ...).</summary>
-    [JsonExtensionData]
+    [JsonIgnore]
     public JsonObject? Fields { get; set; }
 
     /// <summary>A top-level field such as "spec" or "status", or null.</summary>
