@@ -22,9 +22,22 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(_dataDir);
         _store = StoreFactory.Open("sqlite", _dataDir);
+        await StartHostAsync();
+    }
+
+    /// <summary>Stops the API server and starts a new one on the same store: its watch caches start over.</summary>
+    public async Task RestartAsync()
+    {
+        Client.Dispose();
+        await Host.DisposeAsync();
+        await StartHostAsync();
+    }
+
+    private async Task StartHostAsync()
+    {
         Host = await ApiServerHost.StartAsync(new ApiServerOptions
         {
-            Store = _store,
+            Store = _store!,
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Authenticator = new BearerTokenAuthenticator([new StaticTokenAuthenticator([new StaticToken("test-token", new UserInfo("tester", null, []))])]),
         }, CancellationToken.None);
