@@ -1,0 +1,69 @@
+using k8s.Models;
+using Stevedore.Scheduler.Framework;
+
+namespace Stevedore.Scheduler.Plugins.ImageLocality;
+
+/// <summary>
+/// Prefers nodes that already hold the pod's images, weighting each image by its size and by
+/// how widely it is spread (an image on every node says little), as upstream.
+/// </summary>
+public sealed class ImageLocalityPlugin : IPreScorePlugin, IScorePlugin
+{
+    public const string PluginName = "ImageLocality";
+
+    private const long Mb = 1024 * 1024;
+
+    /// <summary>Below this summed score a node scores 0 (upstream 23 MB).</summary>
+    public const long MinThreshold = 23 * Mb;
+
+    /// <summary>Per container, above this summed score a node scores 100 (upstream 1000 MB).</summary>
+    public const long MaxContainerThreshold = 1000 * Mb;
+
+    private const string StateKey = "PreScore" + PluginName;
+
+    public string Name => PluginName;
+
+    public Status PreScore(CycleState state, V1Pod pod, ClusterSnapshot snapshot, IReadOnlyList<NodeInfo> nodes)
+    {
+        // Image spread is a cluster-wide number; Score only sees one node.
+        state.Write(StateKey, snapshot);
+        return Status.Success;
+    }
+
+    public Status Score(CycleState state, V1Pod pod, NodeInfo nodeInfo, out long score)
+    {
+        score = 0;
+        if (!state.TryRead<ClusterSnapshot>(StateKey, out var snapshot))
+        {
+            return Status.Error($"{PluginName}: PreScore state missing");
+        }
+
+        score = Score(pod, nodeInfo, snapshot);
+        return Status.Success;
+    }
+
+    public static long Score(V1Pod pod, NodeInfo nodeInfo, ClusterSnapshot snapshot)
+    {
+        var containers = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []).ToList();
+        var totalNodes = Math.Max(1, snapshot.NodeCount);
+        long sum = 0;
+        foreach (var c in containers)
+        {
+            if (string.IsNullOrEmpty(c.Image))
+            {
+                continue;
+            }
+
+            var name = ImageNames.Normalize(c.Image);
+            if (nodeInfo.ImageSizes.TryGetValue(name, out var size))
+            {
+                var spread = (double)snapshot.ImageNodeCount(name) / totalNodes;
+                sum += (long)(size * spread);
+            }
+        }
+
+        var maxThreshold = MaxContainerThreshold * Math.Max(1, containers.Count);
+        sum = Math.Clamp(sum, MinThreshold, maxThreshold);
+        return NodeScore.MaxNodeScore * (sum - MinThreshold) / (maxThreshold - MinThreshold);
+    }
+}
