@@ -146,20 +146,14 @@ public sealed class PodScheduler
         var statuses = new Status?[n];
         var found = 0;
 
-        void Check(int offset, ParallelLoopState? loop)
+        void Check(int offset)
         {
-            if (Volatile.Read(ref found) >= toFind)
-            {
-                loop?.Stop();
-                return;
-            }
-
             var index = (start + offset) % n;
             var status = Profile.RunFilterPlugins(state, pod, nodes[index]);
             statuses[index] = status;
-            if (status.IsSuccess && Interlocked.Increment(ref found) >= toFind)
+            if (status.IsSuccess)
             {
-                loop?.Stop();
+                Interlocked.Increment(ref found);
             }
         }
 
@@ -167,12 +161,32 @@ public sealed class PodScheduler
         {
             for (var i = 0; i < n && found < toFind; i++)
             {
-                Check(i, null);
+                Check(i);
             }
         }
         else
         {
-            Parallel.For(0, n, (i, loop) => Check(i, loop));
+            // Workers take chunks in node order (like upstream's parallelizer), so stopping early
+            // leaves a contiguous run of evaluated nodes and the next cycle continues after it.
+            var chunk = Math.Max(1, (int)Math.Sqrt(n));
+            var next = 0;
+            Parallel.For(0, Environment.ProcessorCount, _ =>
+            {
+                while (Volatile.Read(ref found) < toFind)
+                {
+                    var from = Interlocked.Add(ref next, chunk) - chunk;
+                    if (from >= n)
+                    {
+                        return;
+                    }
+
+                    var to = Math.Min(from + chunk, n);
+                    for (var i = from; i < to && Volatile.Read(ref found) < toFind; i++)
+                    {
+                        Check(i);
+                    }
+                }
+            });
         }
 
         var feasible = new List<NodeInfo>(Math.Min(found, toFind));
