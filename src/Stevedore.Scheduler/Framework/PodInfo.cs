@@ -9,6 +9,7 @@ public sealed class PodInfo
     public PodInfo(V1Pod pod)
     {
         Pod = pod;
+        Key = pod.Key();
         Requests = PodRequests.Compute(pod);
         NonZeroRequests = PodRequests.ComputeNonZero(pod);
         var affinity = pod.Spec?.Affinity;
@@ -20,7 +21,8 @@ public sealed class PodInfo
 
     public V1Pod Pod { get; }
 
-    public string Key => Pod.Key();
+    /// <summary>"namespace/name", computed once.</summary>
+    public string Key { get; }
 
     public int Priority => Pod.Priority();
 

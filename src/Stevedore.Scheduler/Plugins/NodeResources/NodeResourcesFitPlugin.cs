@@ -45,11 +45,12 @@ public sealed class NodeResourcesFitPlugin : IPreFilterPlugin, IFilterPlugin, IP
     /// <summary>The fit check itself, reusable without a cycle state (preemption, tests).</summary>
     public static Status Fits(Resource request, NodeInfo nodeInfo)
     {
-        var reasons = new List<string>();
+        // Allocated only on failure: this runs for every node of every pod.
+        List<string>? reasons = null;
         var unresolvable = false;
         if (nodeInfo.Pods.Count + 1 > nodeInfo.Allocatable.AllowedPodNumber)
         {
-            reasons.Add(TooManyPodsReason);
+            (reasons ??= []).Add(TooManyPodsReason);
         }
 
         void Check(string name, long wanted)
@@ -62,7 +63,7 @@ public sealed class NodeResourcesFitPlugin : IPreFilterPlugin, IFilterPlugin, IP
             var allocatable = nodeInfo.Allocatable.Get(name);
             if (wanted > allocatable - nodeInfo.Requested.Get(name))
             {
-                reasons.Add(InsufficientReason(name));
+                (reasons ??= []).Add(InsufficientReason(name));
 
                 // Larger than the whole node: evicting pods cannot help.
                 unresolvable |= wanted > allocatable;
@@ -72,12 +73,15 @@ public sealed class NodeResourcesFitPlugin : IPreFilterPlugin, IFilterPlugin, IP
         Check(Resource.Cpu, request.MilliCpu);
         Check(Resource.Memory, request.MemoryBytes);
         Check(Resource.EphemeralStorage, request.EphemeralStorageBytes);
-        foreach (var name in request.Scalar.Keys.Order(StringComparer.Ordinal))
+        if (request.Scalar.Count > 0)
         {
-            Check(name, request.Scalar[name]);
+            foreach (var name in request.Scalar.Keys.Order(StringComparer.Ordinal))
+            {
+                Check(name, request.Scalar[name]);
+            }
         }
 
-        if (reasons.Count == 0)
+        if (reasons is null)
         {
             return Status.Success;
         }
