@@ -26,35 +26,30 @@ public sealed class ImageLocalityPlugin : IPreScorePlugin, IScorePlugin
     public Status PreScore(CycleState state, V1Pod pod, ClusterSnapshot snapshot, IReadOnlyList<NodeInfo> nodes)
     {
         // Image spread is a cluster-wide number; Score only sees one node.
-        state.Write(StateKey, snapshot);
+        state.Write(StateKey, new ScoreState(snapshot, PodImages(pod)));
         return Status.Success;
     }
 
     public Status Score(CycleState state, V1Pod pod, NodeInfo nodeInfo, out long score)
     {
         score = 0;
-        if (!state.TryRead<ClusterSnapshot>(StateKey, out var snapshot))
+        if (!state.TryRead<ScoreState>(StateKey, out var s))
         {
             return Status.Error($"{PluginName}: PreScore state missing");
         }
 
-        score = Score(pod, nodeInfo, snapshot);
+        score = Score(s.Images, nodeInfo, s.Snapshot);
         return Status.Success;
     }
 
-    public static long Score(V1Pod pod, NodeInfo nodeInfo, ClusterSnapshot snapshot)
+    public static long Score(V1Pod pod, NodeInfo nodeInfo, ClusterSnapshot snapshot) => Score(PodImages(pod), nodeInfo, snapshot);
+
+    private static long Score(ImageList images, NodeInfo nodeInfo, ClusterSnapshot snapshot)
     {
-        var containers = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []).ToList();
         var totalNodes = Math.Max(1, snapshot.NodeCount);
         long sum = 0;
-        foreach (var c in containers)
+        foreach (var name in images.Names)
         {
-            if (string.IsNullOrEmpty(c.Image))
-            {
-                continue;
-            }
-
-            var name = ImageNames.Normalize(c.Image);
             if (nodeInfo.ImageSizes.TryGetValue(name, out var size))
             {
                 var spread = (double)snapshot.ImageNodeCount(name) / totalNodes;
@@ -62,8 +57,19 @@ public sealed class ImageLocalityPlugin : IPreScorePlugin, IScorePlugin
             }
         }
 
-        var maxThreshold = MaxContainerThreshold * Math.Max(1, containers.Count);
+        var maxThreshold = MaxContainerThreshold * Math.Max(1, images.ContainerCount);
         sum = Math.Clamp(sum, MinThreshold, maxThreshold);
         return NodeScore.MaxNodeScore * (sum - MinThreshold) / (maxThreshold - MinThreshold);
     }
+
+    private static ImageList PodImages(V1Pod pod)
+    {
+        var containers = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []).ToList();
+        var names = containers.Where(c => !string.IsNullOrEmpty(c.Image)).Select(c => ImageNames.Normalize(c.Image)).ToList();
+        return new ImageList(names, containers.Count);
+    }
+
+    private sealed record ImageList(List<string> Names, int ContainerCount);
+
+    private sealed record ScoreState(ClusterSnapshot Snapshot, ImageList Images);
 }

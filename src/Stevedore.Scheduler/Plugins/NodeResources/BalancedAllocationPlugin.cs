@@ -35,27 +35,27 @@ public sealed class BalancedAllocationPlugin : IPreScorePlugin, IScorePlugin
 
     public static long Score(Resource request, NodeInfo nodeInfo)
     {
-        var fractions = new List<double>(2);
-        foreach (var name in (string[])[Resource.Cpu, Resource.Memory])
-        {
-            var capacity = nodeInfo.Allocatable.Get(name);
-            if (capacity == 0)
-            {
-                continue;
-            }
-
-            var requested = nodeInfo.Requested.Get(name) + request.Get(name);
-            fractions.Add(Math.Min(1.0, (double)requested / capacity));
-        }
-
-        if (fractions.Count == 0)
+        // Two resources (cpu, memory): the standard deviation is half their difference.
+        var cpu = Fraction(Resource.Cpu, request, nodeInfo);
+        var memory = Fraction(Resource.Memory, request, nodeInfo);
+        if (cpu is null && memory is null)
         {
             return 0;
         }
 
-        var mean = fractions.Average();
-        var variance = fractions.Sum(f => (f - mean) * (f - mean)) / fractions.Count;
-        var std = Math.Sqrt(variance);
+        var std = cpu is { } c && memory is { } m ? Math.Abs(c - m) / 2 : 0;
         return (long)((1 - std) * NodeScore.MaxNodeScore);
+    }
+
+    private static double? Fraction(string name, Resource request, NodeInfo nodeInfo)
+    {
+        var capacity = nodeInfo.Allocatable.Get(name);
+        if (capacity == 0)
+        {
+            return null;
+        }
+
+        var requested = nodeInfo.Requested.Get(name) + request.Get(name);
+        return Math.Min(1.0, (double)requested / capacity);
     }
 }
