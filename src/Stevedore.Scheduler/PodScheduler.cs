@@ -66,6 +66,14 @@ public sealed class PodScheduler
             return Fail(pod, snapshot, state, diagnosis, evaluated: 0);
         }
 
+        // A pod that preempted earlier goes back to its nominated node when it fits there now (upstream evaluateNominatedNode).
+        if (pod.Status?.NominatedNodeName is { Length: > 0 } nominated
+            && snapshot.Get(nominated) is { } nominatedNode
+            && Profile.RunFilterPlugins(state, pod, nominatedNode).IsSuccess)
+        {
+            return new ScheduleResult { SuggestedHost = nominated, EvaluatedNodes = 1, FeasibleNodes = 1, State = state };
+        }
+
         var (feasible, processed, error) = FindFeasibleNodes(state, pod, nodes, diagnosis);
         if (error is not null)
         {

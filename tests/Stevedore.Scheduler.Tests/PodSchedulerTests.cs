@@ -217,4 +217,25 @@ public class PodSchedulerTests
         Assert.Equal("n1", result.Nomination.NominatedNodeName);
         Assert.Equal(["big-low"], result.Nomination.Victims.Select(v => v.Metadata.Name));
     }
+
+    [Theory]
+    [InlineData("", "")]
+    [InlineData("full", "")]
+    [InlineData("half", "half")]
+    public void ScheduleOne_NominatedNodeFits_ChosenBeforeOthers(string nominated, string expected)
+    {
+        var snapshot = Make.Snapshot(
+            [Make.Node("idle"), Make.Node("half"), Make.Node("full")],
+            Make.Pod("a").Node("half").Req("2", "4Gi"),
+            Make.Pod("b").Node("full").Req("4", "8Gi"));
+        var pod = Make.Pod("p").Req("1", "1Gi");
+        if (nominated.Length > 0)
+        {
+            pod.NominatedNode(nominated);
+        }
+
+        var result = NewScheduler().ScheduleOne(pod, snapshot);
+
+        Assert.Equal(expected.Length > 0 ? expected : "idle", result.SuggestedHost);
+    }
 }
