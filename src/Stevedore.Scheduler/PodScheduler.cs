@@ -1,5 +1,6 @@
 using k8s.Models;
 using Stevedore.Scheduler.Framework;
+using Stevedore.Scheduler.Util;
 
 namespace Stevedore.Scheduler;
 
@@ -69,12 +70,12 @@ public sealed class PodScheduler
         // A pod that preempted earlier goes back to its nominated node when it fits there now (upstream evaluateNominatedNode).
         if (pod.Status?.NominatedNodeName is { Length: > 0 } nominated
             && snapshot.Get(nominated) is { } nominatedNode
-            && Profile.RunFilterPlugins(state, pod, nominatedNode).IsSuccess)
+            && RunFilters(state, pod, nominatedNode, snapshot).IsSuccess)
         {
             return new ScheduleResult { SuggestedHost = nominated, EvaluatedNodes = 1, FeasibleNodes = 1, State = state };
         }
 
-        var (feasible, processed, error) = FindFeasibleNodes(state, pod, nodes, diagnosis);
+        var (feasible, processed, error) = FindFeasibleNodes(state, pod, snapshot, diagnosis);
         if (error is not null)
         {
             return new ScheduleResult { Error = error, State = state, EvaluatedNodes = processed };
@@ -146,8 +147,9 @@ public sealed class PodScheduler
         };
     }
 
-    private (List<NodeInfo> Feasible, int Processed, Status? Error) FindFeasibleNodes(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, Diagnosis diagnosis)
+    private (List<NodeInfo> Feasible, int Processed, Status? Error) FindFeasibleNodes(CycleState state, V1Pod pod, ClusterSnapshot snapshot, Diagnosis diagnosis)
     {
+        var nodes = snapshot.Nodes;
         var n = nodes.Count;
         var toFind = NumFeasibleNodesToFind(n);
         var start = _nextStartNodeIndex % n;
@@ -157,7 +159,7 @@ public sealed class PodScheduler
         void Check(int offset)
         {
             var index = (start + offset) % n;
-            var status = Profile.RunFilterPlugins(state, pod, nodes[index]);
+            var status = RunFilters(state, pod, nodes[index], snapshot);
             statuses[index] = status;
             if (status.IsSuccess)
             {
@@ -232,6 +234,40 @@ public sealed class PodScheduler
 
         _nextStartNodeIndex = (start + processed) % n;
         return (feasible, processed, null);
+    }
+
+    /// <summary>
+    /// Filters with the node's nominated pods of at least this pod's priority counted as if they ran
+    /// there (their preemption made that room for them), then as the node really is.
+    /// </summary>
+    private Status RunFilters(CycleState state, V1Pod pod, NodeInfo node, ClusterSnapshot snapshot)
+    {
+        var nominated = snapshot.NominatedPods(node.Name);
+        if (nominated.Count > 0)
+        {
+            NodeInfo? withNominated = null;
+            var key = pod.Key();
+            var priority = pod.Priority();
+            foreach (var p in nominated)
+            {
+                if (p.Key != key && p.Priority >= priority)
+                {
+                    withNominated ??= node.Clone();
+                    withNominated.AddPod(p);
+                }
+            }
+
+            if (withNominated is not null)
+            {
+                var status = Profile.RunFilterPlugins(state, pod, withNominated);
+                if (!status.IsSuccess)
+                {
+                    return status;
+                }
+            }
+        }
+
+        return Profile.RunFilterPlugins(state, pod, node);
     }
 
     private string SelectHost(List<NodeInfo> feasible, long[] totals)

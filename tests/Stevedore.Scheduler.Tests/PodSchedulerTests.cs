@@ -238,4 +238,30 @@ public class PodSchedulerTests
 
         Assert.Equal(expected.Length > 0 ? expected : "idle", result.SuggestedHost);
     }
+
+    [Theory]
+    [InlineData(0, "n2")]
+    [InlineData(100, "n2")]
+    [InlineData(101, "n1")]
+    public void ScheduleOne_RoomNominatedToHigherPriorityPod_NotTaken(int priority, string expected)
+    {
+        var snapshot = Make.Snapshot([Make.Node("n1"), Make.Node("n2")], Make.Pod("busy").Node("n2").Req("1", ""));
+        snapshot.SetNominatedNode(Make.Pod("vip").Req("3", "").Priority(100), "n1");
+
+        var result = NewScheduler().ScheduleOne(Make.Pod("p").Req("2", "").Priority(priority), snapshot);
+
+        Assert.Equal(expected, result.SuggestedHost);
+    }
+
+    [Fact]
+    public void SetNominatedNode_PodBound_NominationCleared()
+    {
+        var snapshot = Make.Snapshot([Make.Node("n1")]);
+        var vip = Make.Pod("vip").Req("3", "").Build();
+        snapshot.SetNominatedNode(vip, "n1");
+
+        snapshot.AssumePod(vip, "n1");
+
+        Assert.Empty(snapshot.NominatedPods("n1"));
+    }
 }

@@ -19,6 +19,8 @@ public sealed class ClusterSnapshot
     private readonly Dictionary<string, List<PodInfo>> _podsOnUnknownNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IDictionary<string, string>> _namespaceLabels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _imageNodeCounts = new(StringComparer.Ordinal);
+    private Dictionary<string, List<PodInfo>> _nominated = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _nominatedNodeOf = new(StringComparer.Ordinal);
 
     /// <summary>Nodes in insertion order (the order filters walk them).</summary>
     public IReadOnlyList<NodeInfo> Nodes => _nodeList;
@@ -115,10 +117,39 @@ public sealed class ClusterSnapshot
 
     public void UpdatePod(V1Pod pod) => AddPod(pod);
 
+    /// <summary>
+    /// Records that preemption nominated <paramref name="pod"/> (still pending) to a node, so pods
+    /// of lower or equal priority do not take the room its victims free up. Null clears it.
+    /// Binding (<see cref="AddPod"/>/<see cref="AssumePod"/>) and <see cref="RemovePod(string)"/> clear it too.
+    /// </summary>
+    public void SetNominatedNode(V1Pod pod, string? nodeName)
+    {
+        var key = pod.Key();
+        ClearNomination(key);
+        if (string.IsNullOrEmpty(nodeName))
+        {
+            return;
+        }
+
+        if (!_nominated.TryGetValue(nodeName, out var list))
+        {
+            list = [];
+            _nominated[nodeName] = list;
+        }
+
+        list.Add(new PodInfo(pod));
+        _nominatedNodeOf[key] = nodeName;
+    }
+
+    /// <summary>Pending pods nominated to the node.</summary>
+    public IReadOnlyList<PodInfo> NominatedPods(string nodeName) =>
+        _nominated.Count > 0 && _nominated.TryGetValue(nodeName, out var list) ? list : [];
+
     public void RemovePod(V1Pod pod) => RemovePod(pod.Key());
 
     public void RemovePod(string podKey)
     {
+        ClearNomination(podKey);
         if (!_podNode.Remove(podKey, out var nodeName))
         {
             return;
@@ -179,6 +210,8 @@ public sealed class ClusterSnapshot
             view._imageNodeCounts[k] = v;
         }
 
+        view._nominated = _nominated;
+        view._nominatedNodeOf = _nominatedNodeOf;
         return view;
     }
 
@@ -194,6 +227,18 @@ public sealed class ClusterSnapshot
             else
             {
                 _imageNodeCounts[name] = n;
+            }
+        }
+    }
+
+    private void ClearNomination(string podKey)
+    {
+        if (_nominatedNodeOf.Remove(podKey, out var node) && _nominated.TryGetValue(node, out var list))
+        {
+            list.RemoveAll(p => p.Key == podKey);
+            if (list.Count == 0)
+            {
+                _nominated.Remove(node);
             }
         }
     }
