@@ -16,7 +16,7 @@ public static class DefaultTolerationSeconds
     public static bool Apply(V1Pod pod)
     {
         pod.Spec ??= new V1PodSpec();
-        var tolerations = pod.Spec.Tolerations ?? new List<V1Toleration>();
+        var tolerations = new List<V1Toleration>(pod.Spec.Tolerations ?? []);
         var changed = false;
         foreach (var key in new[] { NodeTaintKeys.NotReady, NodeTaintKeys.Unreachable })
         {
@@ -28,7 +28,11 @@ public static class DefaultTolerationSeconds
             }
         }
 
-        pod.Spec.Tolerations = tolerations;
+        if (changed)
+        {
+            pod.Spec.Tolerations = tolerations;
+        }
+
         return changed;
     }
 }
