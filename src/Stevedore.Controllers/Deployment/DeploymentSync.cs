@@ -127,8 +127,7 @@ internal sealed partial class DeploymentSync
         TimeSpan? requeue = !changed && _rolloutStatus ? DeploymentStatusLogic.RequeueAfter(_d, status, _now) : null;
         var originalRevision = _original.Metadata.Annotations?.TryGetValue(DeploymentAnnotations.Revision, out var r) == true ? r : null;
         var revision = _d.Metadata.Annotations?.TryGetValue(DeploymentAnnotations.Revision, out var n) == true ? n : null;
-        var annotations = originalRevision != revision ? _d.Metadata.Annotations : null;
-        return new DeploymentDecision(_actions, _events, annotations, status, changed, requeue);
+        return new DeploymentDecision(_actions, _events, originalRevision != revision ? revision : null, status, changed, requeue);
     }
 
     private static List<V1ReplicaSet> All(V1ReplicaSet? newSet, IEnumerable<V1ReplicaSet> oldSets) =>

@@ -23,7 +23,7 @@ public class DeploymentRolloutTests
         Assert.Equal("3", rs.Metadata.Annotations[DeploymentAnnotations.DesiredReplicas]);
         Assert.Equal("4", rs.Metadata.Annotations[DeploymentAnnotations.MaxReplicas]);
         Assert.True(rs.Metadata.OwnerReferences[0].Controller);
-        Assert.Equal("1", decision.Annotations![DeploymentAnnotations.Revision]);
+        Assert.Equal("1", decision.Revision);
         var progressing = DeploymentConditions.Get(decision.Status, "Progressing")!;
         Assert.Equal(("True", "NewReplicaSetCreated", $"Created new replica set \"{rs.Metadata.Name}\""), (progressing.Status, progressing.Reason, progressing.Message));
         Assert.Contains(decision.Events, e => e.Message == $"Scaled up replica set {rs.Metadata.Name} from 0 to 3");

@@ -54,9 +54,10 @@ internal sealed class FakeDeploymentCluster
             }
         }
 
-        if (decision.Annotations is not null)
+        if (decision.Revision is not null)
         {
-            Deployment.Metadata.Annotations = new Dictionary<string, string>(decision.Annotations);
+            Deployment.Metadata.Annotations ??= new Dictionary<string, string>();
+            Deployment.Metadata.Annotations[DeploymentAnnotations.Revision] = decision.Revision;
         }
 
         if (decision.StatusChanged)
