@@ -8,11 +8,14 @@ using Stevedore.ApiServer.Security.Authorization;
 using Stevedore.ApiServer.Security.Https;
 using Stevedore.ApiServer.Security.Kubeconfig;
 using Stevedore.ApiServer.Security.Pki;
+using Stevedore.Client.Connecting;
+using Stevedore.Controllers.Host;
+using Stevedore.Scheduler.Host;
 using Stevedore.Storage;
 
 namespace Stevedore.Commands;
 
-/// <summary><c>stevedore server</c>: the API server (and, later, scheduler, controllers and agent) in one process.</summary>
+/// <summary><c>stevedore server</c>: the API server, scheduler and controllers (and, later, the agent) in one process.</summary>
 public static class ServerCommand
 {
     public const string DefaultDataDir = "/var/lib/stevedore/server";
@@ -78,6 +81,13 @@ public static class ServerCommand
             var serverUrl = $"https://{(endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : endpoint.Address)}:{host.Address.Port}";
             KubeconfigWriter.Write(kubeconfig, serverUrl, certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem);
             Console.WriteLine($"Stevedore API server ready on {serverUrl}; admin kubeconfig: {kubeconfig}");
+
+            // The control loops talk to the API like any client; they start after the server
+            // answers so the cold start stays fast, and each campaigns for its Lease.
+            using var controlPlane = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var client = ClusterConnection.FromKubeconfig(kubeconfig);
+            var scheduler = Task.Run(() => SchedulerHost.RunLeaderElectedAsync(client, loggerFactory, controlPlane.Token), CancellationToken.None);
+            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory).RunAsync(controlPlane.Token), CancellationToken.None);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -85,8 +95,31 @@ public static class ServerCommand
             catch (OperationCanceledException)
             {
             }
+
+            await controlPlane.CancelAsync();
+            await StopQuietlyAsync(scheduler, "scheduler");
+            await StopQuietlyAsync(controllers, "controllers");
         }
 
         return 0;
+    }
+
+    private static async Task StopQuietlyAsync(Task loop, string name)
+    {
+        try
+        {
+            await loop.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"stevedore: the {name} did not stop within 10 s");
+        }
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"stevedore: the {name} failed: {ex.Message}");
+        }
     }
 }

@@ -1,0 +1,384 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Stevedore.Client.Events;
+using Stevedore.Client.Informers;
+using Stevedore.Client.LeaderElection;
+using Stevedore.Client.Resources;
+using Stevedore.Scheduler.Framework;
+using Stevedore.Scheduler.Queue;
+using Stevedore.Scheduler.Util;
+
+namespace Stevedore.Scheduler.Host;
+
+/// <summary>
+/// The scheduler process around <see cref="PodScheduler"/>: informers on nodes, pods and
+/// namespaces feed one <see cref="ClusterSnapshot"/> and the <see cref="SchedulingQueue"/>;
+/// the loop pops a pod, schedules it, binds it through <c>pods/binding</c>, or records a
+/// <c>FailedScheduling</c> event and the PodScheduled=False condition.
+/// </summary>
+public sealed partial class SchedulerHost
+{
+    /// <summary>The component name on events, as upstream.</summary>
+    public const string Component = "default-scheduler";
+
+    private readonly IKubernetes _client;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly PodScheduler _scheduler;
+    private readonly SchedulingQueue _queue;
+    private readonly ClusterSnapshot _snapshot = new();
+    private readonly HashSet<string> _assumed = new(StringComparer.Ordinal);
+    private readonly EventRecorder _recorder;
+    private readonly ResourceClient<V1Pod> _pods;
+
+    // The snapshot is not thread-safe: informer handlers and the scheduling cycle share this lock.
+    private readonly Lock _lock = new();
+
+    /// <summary>The Lease the scheduler runs under, as upstream.</summary>
+    public const string LeaseName = "kube-scheduler";
+
+    /// <summary>Creates a scheduler host; it is one-shot: <see cref="RunAsync"/> once per instance.</summary>
+    public SchedulerHost(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _time = time ?? TimeProvider.System;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<SchedulerHost>();
+        var profile = Profile.CreateDefault();
+        _scheduler = new PodScheduler(profile);
+        _queue = new SchedulingQueue(_time, profile.PluginEvents());
+        _recorder = new EventRecorder(client, Component, time: _time, logger: _logger);
+        _pods = new ResourceClient<V1Pod>(client);
+    }
+
+    /// <summary>Pods waiting in any sub-queue (for tests and metrics).</summary>
+    public int PendingCount => _queue.ActiveCount + _queue.BackoffCount + _queue.UnschedulableCount;
+
+    /// <summary>
+    /// Campaigns for the <c>kube-system/kube-scheduler</c> Lease and schedules while leading (a
+    /// fresh host, with fresh caches, per term) until cancelled.
+    /// </summary>
+    public static async Task RunLeaderElectedAsync(IKubernetes client, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var identity = Environment.MachineName + "_" + Guid.NewGuid().ToString("N")[..8];
+        var logger = loggerFactory.CreateLogger<SchedulerHost>();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var elector = new LeaderElector(client, new LeaderElectionConfig { LeaseNamespace = "kube-system", LeaseName = LeaseName, Identity = identity, Logger = logger })
+            {
+                OnStartedLeading = ct => new SchedulerHost(client, loggerFactory).RunAsync(ct),
+            };
+            try
+            {
+                await elector.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Registers the handlers, starts its informers, waits for their caches, then schedules until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await using var informers = new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory });
+        var nodes = informers.GetInformer<V1Node>();
+        var pods = informers.GetInformer<V1Pod>();
+        var namespaces = informers.GetInformer<V1Namespace>();
+        using var nodeHandler = nodes.AddEventHandler(OnNodeAdd, OnNodeUpdate, OnNodeDelete);
+        using var podHandler = pods.AddEventHandler(OnPodAdd, OnPodUpdate, OnPodDelete);
+        using var namespaceHandler = namespaces.AddEventHandler(OnNamespace, (_, n) => OnNamespace(n), OnNamespaceDelete);
+        informers.Start(cancellationToken);
+        if (!await informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            QueuedPodInfo item;
+            try
+            {
+                item = await _queue.PopAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            try
+            {
+                await ScheduleOneAsync(item, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogCycleFailed(ex, item.Key);
+                _queue.AddBackoff(item);
+            }
+        }
+    }
+
+    private async Task ScheduleOneAsync(QueuedPodInfo item, CancellationToken cancellationToken)
+    {
+        var cycle = _queue.SchedulingCycle;
+        var pod = item.Pod;
+        ScheduleResult result;
+        lock (_lock)
+        {
+            if (pod.Metadata.DeletionTimestamp is not null || _assumed.Contains(pod.Key()))
+            {
+                _queue.Done(item);
+                return;
+            }
+
+            result = _scheduler.ScheduleOne(pod, _snapshot);
+            if (result.IsSuccess)
+            {
+                _snapshot.AssumePod(pod, result.SuggestedHost!);
+                _assumed.Add(pod.Key());
+            }
+        }
+
+        if (result.IsSuccess)
+        {
+            await BindAsync(item, result.SuggestedHost!, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (result.FitError is not null)
+        {
+            _queue.AddUnschedulableIfNotPresent(item, result.UnschedulablePlugins, cycle);
+        }
+        else
+        {
+            _queue.AddBackoff(item);
+        }
+
+        await ReportFailureAsync(pod, result, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task BindAsync(QueuedPodInfo item, string node, CancellationToken cancellationToken)
+    {
+        var pod = item.Pod;
+        var binding = new V1Binding
+        {
+            Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty, Uid = pod.Metadata.Uid },
+            Target = new V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = node },
+        };
+        try
+        {
+            await _client.CoreV1.CreateNamespacedPodBindingAsync(binding, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _queue.Done(item);
+            LogBound(pod.Key(), node);
+            _recorder.Event(pod, EventTypes.Normal, "Scheduled", $"Successfully assigned {pod.Key()} to {node}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            lock (_lock)
+            {
+                _snapshot.RemovePod(pod);
+                _assumed.Remove(pod.Key());
+            }
+
+            LogBindFailed(ex, pod.Key(), node);
+            if (ex is HttpOperationException { Response.StatusCode: System.Net.HttpStatusCode.NotFound })
+            {
+                _queue.Done(item);
+                return;
+            }
+
+            _queue.AddBackoff(item);
+        }
+    }
+
+    private async Task ReportFailureAsync(V1Pod pod, ScheduleResult result, CancellationToken cancellationToken)
+    {
+        var message = result.FailureMessage ?? "scheduling failed";
+        LogUnschedulable(pod.Key(), message);
+        _recorder.Event(pod, EventTypes.Warning, "FailedScheduling", message);
+        var condition = result.PodScheduledCondition(_time.GetUtcNow().UtcDateTime);
+        if (condition is null)
+        {
+            return;
+        }
+
+        var existing = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
+        if (existing is not null && existing.Status == condition.Status && existing.Reason == condition.Reason && existing.Message == condition.Message)
+        {
+            return;
+        }
+
+        // A JSON merge patch replaces the whole list, so send every other condition unchanged.
+        var conditions = new JsonArray();
+        foreach (var other in pod.Status?.Conditions ?? [])
+        {
+            if (other.Type != "PodScheduled")
+            {
+                conditions.Add(JsonNode.Parse(KubernetesJson.Serialize(other)));
+            }
+        }
+
+        if (existing is not null && existing.Status == condition.Status)
+        {
+            condition.LastTransitionTime = existing.LastTransitionTime;
+        }
+
+        conditions.Add(JsonNode.Parse(KubernetesJson.Serialize(condition)));
+        var patch = new JsonObject { ["status"] = new JsonObject { ["conditions"] = conditions } };
+        try
+        {
+            await _pods.PatchStatusAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogConditionFailed(ex, pod.Key());
+        }
+    }
+
+    private static bool IsAssigned(V1Pod pod) => !string.IsNullOrEmpty(pod.Spec?.NodeName);
+
+    private static bool IsTerminal(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
+
+    private static bool IsOurs(V1Pod pod) =>
+        (pod.Spec?.SchedulerName ?? Component) == Component && pod.Metadata.DeletionTimestamp is null && !IsTerminal(pod);
+
+    private void OnPodAdd(V1Pod pod)
+    {
+        lock (_lock)
+        {
+            if (IsAssigned(pod))
+            {
+                _assumed.Remove(pod.Key());
+                if (!IsTerminal(pod))
+                {
+                    _snapshot.AddPod(pod);
+                    _queue.MoveAllToActiveOrBackoff(ClusterEvent.AssignedPodAdd);
+                }
+            }
+            else if (IsOurs(pod) && !_assumed.Contains(pod.Key()))
+            {
+                _queue.Add(pod);
+            }
+        }
+    }
+
+    private void OnPodUpdate(V1Pod oldPod, V1Pod pod)
+    {
+        lock (_lock)
+        {
+            if (IsAssigned(pod))
+            {
+                _assumed.Remove(pod.Key());
+                _queue.Delete(pod);
+                if (IsTerminal(pod))
+                {
+                    _snapshot.RemovePod(pod);
+                    _queue.MoveAllToActiveOrBackoff(ClusterEvent.AssignedPodDelete);
+                }
+                else
+                {
+                    _snapshot.UpdatePod(pod);
+                    _queue.MoveAllToActiveOrBackoff(IsAssigned(oldPod) ? ClusterEvent.AssignedPodUpdate : ClusterEvent.AssignedPodAdd);
+                }
+            }
+            else if (IsOurs(pod))
+            {
+                if (!_assumed.Contains(pod.Key()))
+                {
+                    _queue.Update(oldPod, pod);
+                }
+            }
+            else
+            {
+                _queue.Delete(pod);
+            }
+        }
+    }
+
+    private void OnPodDelete(V1Pod pod)
+    {
+        lock (_lock)
+        {
+            _queue.Delete(pod);
+            _assumed.Remove(pod.Key());
+            if (_snapshot.NodeOf(pod.Key()) is not null)
+            {
+                _snapshot.RemovePod(pod);
+                _queue.MoveAllToActiveOrBackoff(ClusterEvent.AssignedPodDelete);
+            }
+        }
+    }
+
+    private void OnNodeAdd(V1Node node)
+    {
+        lock (_lock)
+        {
+            _snapshot.AddOrUpdateNode(node);
+            _queue.MoveAllToActiveOrBackoff(ClusterEvent.NodeAdd);
+        }
+    }
+
+    private void OnNodeUpdate(V1Node oldNode, V1Node node)
+    {
+        lock (_lock)
+        {
+            _snapshot.AddOrUpdateNode(node);
+            foreach (var evt in NodeChangeEvents.Between(oldNode, node))
+            {
+                _queue.MoveAllToActiveOrBackoff(evt);
+            }
+        }
+    }
+
+    private void OnNodeDelete(V1Node node)
+    {
+        lock (_lock)
+        {
+            _snapshot.RemoveNode(node.Metadata.Name);
+        }
+    }
+
+    private void OnNamespace(V1Namespace ns)
+    {
+        lock (_lock)
+        {
+            _snapshot.SetNamespace(ns);
+        }
+    }
+
+    private void OnNamespaceDelete(V1Namespace ns)
+    {
+        lock (_lock)
+        {
+            _snapshot.RemoveNamespace(ns.Metadata.Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bound {Pod} to {Node}")]
+    private partial void LogBound(string pod, string node);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Binding {Pod} to {Node} failed")]
+    private partial void LogBindFailed(Exception ex, string pod, string node);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Pod} is unschedulable: {Message}")]
+    private partial void LogUnschedulable(string pod, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Setting the PodScheduled condition of {Pod} failed")]
+    private partial void LogConditionFailed(Exception ex, string pod);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scheduling cycle of {Pod} failed")]
+    private partial void LogCycleFailed(Exception ex, string pod);
+}
