@@ -93,16 +93,24 @@ public sealed class NamespaceController : QueueController
         }
 
         var outcome = NamespaceLogic.Evaluate(ns, content, null, Now);
-        if (outcome.StatusChanged)
+        try
         {
-            ns.Status = outcome.Status;
-            ns = await _namespaces.ReplaceStatusAsync(ns, cancellationToken).ConfigureAwait(false);
-        }
+            if (outcome.StatusChanged)
+            {
+                ns.Status = outcome.Status;
+                ns = await _namespaces.ReplaceStatusAsync(ns, cancellationToken).ConfigureAwait(false);
+            }
 
-        if (outcome.Finalize)
+            if (outcome.Finalize)
+            {
+                ns.Spec = outcome.FinalizedSpec;
+                await _client.CoreV1.ReplaceNamespaceFinalizeAsync(ns, key, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+        catch (Exception ex) when (ApiErrors.IsNotFound(ex))
         {
-            ns.Spec = outcome.FinalizedSpec;
-            await _client.CoreV1.ReplaceNamespaceFinalizeAsync(ns, key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // A stale cache entry: an earlier sync already finalized it.
             return;
         }
 

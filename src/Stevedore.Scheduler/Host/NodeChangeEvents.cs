@@ -23,7 +23,7 @@ public static class NodeChangeEvents
             events.Add(ClusterEvent.NodeAllocatableChange);
         }
 
-        if (!SameJson(oldNode.Metadata?.Labels, newNode.Metadata?.Labels))
+        if (!SameLabels(oldNode.Metadata?.Labels, newNode.Metadata?.Labels))
         {
             events.Add(ClusterEvent.NodeLabelChange);
         }
@@ -41,10 +41,13 @@ public static class NodeChangeEvents
         return events;
     }
 
+    private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a ?? new Dictionary<string, string>()).All(kv => b is not null && b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
     // Heartbeat timestamps change every few seconds; only type and status matter here.
     private static IEnumerable<string> Conditions(V1Node node) =>
         (node.Status?.Conditions ?? []).Select(c => c.Type + "=" + c.Status).Order(StringComparer.Ordinal).ToList();
 
     private static bool SameJson(object? a, object? b) =>
-        KubernetesJson.Serialize(a) == KubernetesJson.Serialize(b);
+        (a is null && b is null) || (a is not null && b is not null && KubernetesJson.Serialize(a) == KubernetesJson.Serialize(b));
 }

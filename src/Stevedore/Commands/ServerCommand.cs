@@ -46,7 +46,9 @@ public static class ServerCommand
         }
 
         Directory.CreateDirectory(settings.DataDir);
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information)
+            // The control loops' own requests (watches, lease renewals) would flood a per-request log.
+            .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
         IStore store;
         try
         {
