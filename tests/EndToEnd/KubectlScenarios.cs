@@ -64,9 +64,16 @@ public abstract class KubectlScenarios(StevedoreServer server, string kubectlVer
         var ns = await NamespaceAsync();
         Assert.Contains("deployment.apps/web created", await Kubectl.OkWithInputAsync(Deployment("web"), "create", "-n", ns, "-f", "-"));
 
+        // The controllers create a ReplicaSet of 3 pods; with --disable-agent no node exists, so
+        // the pods stay Pending: 3 up to date, none ready or available.
+        await Kubectl.OkAsync("wait", "deploy/web", "-n", ns, "--for=jsonpath={.status.updatedReplicas}=3", "--timeout=60s");
         var table = await Kubectl.OkAsync("get", "deployments", "-n", ns);
         Assert.Matches(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE", table);
-        Assert.Matches(@"web\s+0/3\s+0\s+0\s+\d+s", table);
+        Assert.Matches(@"web\s+0/3\s+3\s+0\s+\d+s", table);
+        Assert.Matches(@"web-[a-z0-9]+\s+3\s+3\s+0\s+\d+s", await Kubectl.OkAsync("get", "replicasets", "-n", ns));
+        var pods = await Kubectl.OkAsync("get", "pods", "-n", ns, "--no-headers");
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(pods, @"web-[a-z0-9]+-[a-z0-9]{5}\s+0/1\s+Pending").Count);
+        await Kubectl.OkAsync("wait", "pods", "--all", "-n", ns, "--for=condition=PodScheduled=false", "--timeout=60s");
 
         var wide = await Kubectl.OkAsync("get", "deploy", "web", "-n", ns, "-o", "wide");
         Assert.Matches(@"CONTAINERS\s+IMAGES\s+SELECTOR", wide);
@@ -135,6 +142,8 @@ public abstract class KubectlScenarios(StevedoreServer server, string kubectlVer
     {
         var ns = await NamespaceAsync();
         await Kubectl.OkWithInputAsync(Deployment("r"), "create", "-n", ns, "-f", "-");
+        // Let the deployment controller finish its writes first, so only our own replace makes the copy stale.
+        await Kubectl.OkAsync("wait", "deploy/r", "-n", ns, "--for=jsonpath={.status.updatedReplicas}=3", "--timeout=60s");
         var current = await Kubectl.OkAsync("get", "deploy", "r", "-n", ns, "-o", "yaml");
         Assert.Contains("deployment.apps/r replaced", await Kubectl.OkWithInputAsync(current.Replace("replicas: 3", "replicas: 2"), "replace", "-f", "-"));
 

@@ -319,7 +319,10 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
                 }
             }
 
-            if (!string.IsNullOrEmpty(requestedRv) || attempt >= MaxUpdateAttempts)
+            // Someone wrote in between: read again. A patch re-applies to the new object (as
+            // upstream's GuaranteedUpdate); a body that pinned its resourceVersion fails the check
+            // above on the next round, because the stored version moved on.
+            if (attempt >= MaxUpdateAttempts)
             {
                 throw ApiException.StaleUpdate(resource.Group, resource.Plural, name);
             }
