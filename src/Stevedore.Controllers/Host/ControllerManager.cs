@@ -9,7 +9,7 @@ namespace Stevedore.Controllers.Host;
 
 /// <summary>
 /// Runs the built-in controllers over one shared informer factory: ReplicaSet, Deployment,
-/// ServiceAccount, NodeIpam and Namespace. <see cref="RunAsync"/> campaigns for the
+/// ServiceAccount, NodeIpam, Namespace and the garbage collector. <see cref="RunAsync"/> campaigns for the
 /// <c>kube-system/kube-controller-manager</c> Lease first, so two servers never both act.
 /// </summary>
 public sealed partial class ControllerManager
@@ -40,13 +40,14 @@ public sealed partial class ControllerManager
     {
         await using var informers = new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory });
         var recorder = new EventRecorder(_client, "deployment-controller", time: _time, logger: _logger);
-        var controllers = new QueueController[]
+        var controllers = new IController[]
         {
             new ReplicaSetController(_client, _loggerFactory.CreateLogger<ReplicaSetController>(), _time),
             new DeploymentController(_client, recorder, _loggerFactory.CreateLogger<DeploymentController>(), _time),
             new ServiceAccountController(_client, _loggerFactory.CreateLogger<ServiceAccountController>(), _time),
             new NodeIpamController(_client, _loggerFactory.CreateLogger<NodeIpamController>(), _time),
             new NamespaceController(_client, _loggerFactory.CreateLogger<NamespaceController>(), _time),
+            new GarbageCollectorController(_client, _loggerFactory.CreateLogger<GarbageCollectorController>(), _time),
         };
         try
         {
@@ -66,7 +67,7 @@ public sealed partial class ControllerManager
         }
         finally
         {
-            foreach (var controller in controllers)
+            foreach (var controller in controllers.OfType<IDisposable>())
             {
                 controller.Dispose();
             }
