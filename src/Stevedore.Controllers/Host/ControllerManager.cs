@@ -4,12 +4,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Stevedore.Client.Events;
 using Stevedore.Client.Informers;
 using Stevedore.Client.LeaderElection;
+using Stevedore.Controllers.NodeLifecycle;
 
 namespace Stevedore.Controllers.Host;
 
 /// <summary>
 /// Runs the built-in controllers over one shared informer factory: ReplicaSet, Deployment,
-/// ServiceAccount, NodeIpam, Namespace and the garbage collector. <see cref="RunAsync"/> campaigns for the
+/// ServiceAccount, NodeIpam, Namespace, NodeLifecycle and the garbage collector. <see cref="RunAsync"/> campaigns for the
 /// <c>kube-system/kube-controller-manager</c> Lease first, so two servers never both act.
 /// </summary>
 public sealed partial class ControllerManager
@@ -21,9 +22,15 @@ public sealed partial class ControllerManager
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly NodeHealthTracker? _nodeHealth;
 
-    public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    /// <param name="client">The API connection.</param>
+    /// <param name="loggerFactory">Logs; none when null.</param>
+    /// <param name="time">The clock; the system clock when null.</param>
+    /// <param name="nodeHealth">Node health bookkeeping (grace periods); upstream's 40 s / 60 s when null.</param>
+    public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null)
     {
+        _nodeHealth = nodeHealth;
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
@@ -47,6 +54,7 @@ public sealed partial class ControllerManager
             new ServiceAccountController(_client, _loggerFactory.CreateLogger<ServiceAccountController>(), _time),
             new NodeIpamController(_client, _loggerFactory.CreateLogger<NodeIpamController>(), _time),
             new NamespaceController(_client, _loggerFactory.CreateLogger<NamespaceController>(), _time),
+            new NodeLifecycleController(_client, _loggerFactory.CreateLogger<NodeLifecycleController>(), _time, _nodeHealth),
             new GarbageCollectorController(_client, _loggerFactory.CreateLogger<GarbageCollectorController>(), _time),
         };
         try

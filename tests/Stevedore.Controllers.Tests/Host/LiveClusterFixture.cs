@@ -5,6 +5,7 @@ using Stevedore.ApiServer.Hosting;
 using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.Client.Connecting;
 using Stevedore.Controllers.Host;
+using Stevedore.Controllers.NodeLifecycle;
 using Stevedore.Storage;
 
 namespace Stevedore.Controllers.Tests.Host;
@@ -19,6 +20,9 @@ public sealed class LiveClusterFixture : IAsyncLifetime
     private ApiServerHost? _host;
     private Task _controllers = Task.CompletedTask;
 
+    /// <summary>How long a node may stay silent before it turns Unknown (upstream: 40 s; short here).</summary>
+    public static readonly TimeSpan NodeGracePeriod = TimeSpan.FromSeconds(2);
+
     public IKubernetes Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -32,7 +36,7 @@ public sealed class LiveClusterFixture : IAsyncLifetime
             Authenticator = new BearerTokenAuthenticator([new StaticTokenAuthenticator([new StaticToken(Token, new UserInfo("tester", null, ["system:masters"]))])]),
         }, CancellationToken.None);
         Client = ClusterConnection.FromToken(_host.Address, Token);
-        _controllers = Task.Run(() => new ControllerManager(Client).RunControllersAsync(_stop.Token));
+        _controllers = Task.Run(() => new ControllerManager(Client, nodeHealth: new NodeHealthTracker(NodeGracePeriod, NodeGracePeriod)).RunControllersAsync(_stop.Token));
     }
 
     public async Task DisposeAsync()
