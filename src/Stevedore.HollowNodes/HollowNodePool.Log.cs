@@ -10,6 +10,6 @@ public sealed partial class HollowNodePool
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the lease of node {Node} failed")]
     private static partial void LogLeaseFailed(ILogger logger, string node, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pod {Namespace}/{Name} on {Node}: {Phase}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Pod {Namespace}/{Name} on {Node}: {Phase}")]
     private static partial void LogPodStatus(ILogger logger, string @namespace, string name, string node, string phase);
 }
