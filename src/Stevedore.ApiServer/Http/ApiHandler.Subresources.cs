@@ -202,7 +202,7 @@ public sealed partial class ApiHandler
             }
 
             return pod;
-        }, options with { Subresource = null }, "Update", ct);
+        }, options, "Update", ct);
         await WriteJsonAsync(context, 201, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 });
     }
 

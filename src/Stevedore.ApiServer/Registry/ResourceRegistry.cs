@@ -279,7 +279,8 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             }
 
             Policy.ApplyDefaults(resource, desired);
-            var causes = Policy.ValidateUpdate(resource, desired, current);
+            // Binding is the one sanctioned way to set a pod's (otherwise immutable) nodeName.
+            var causes = options.Subresource == "binding" ? [] : Policy.ValidateUpdate(resource, desired, current);
             if (causes.Count > 0)
             {
                 throw ApiException.Invalid(QualifiedKind(resource), resource.Kind, resource.Group, name, causes);
