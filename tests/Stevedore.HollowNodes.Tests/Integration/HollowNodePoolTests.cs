@@ -164,6 +164,42 @@ public sealed class HollowNodePoolTests(ServerFixture server)
         Assert.Null(foreign.Status?.PodIP);
     }
 
+    [Fact]
+    public async Task RunAsync_Restarted_RunningPodsKeepTheirIpsAndNewPodsGetOthers()
+    {
+        var prefix = "r" + Guid.NewGuid().ToString("N")[..6] + "-";
+        var ns = await server.CreateNamespaceAsync();
+        string firstIp;
+        await using (var first = await RunningPool.StartAsync(_client, count: 1, o => o with { NamePrefix = prefix }))
+        {
+            await CreateAndBindAsync(ns, "old", first.Pool.NodeNames.Single(), "Always");
+            firstIp = (await WaitForPhaseAsync(ns, "old", "Running")).Status.PodIP;
+        }
+
+        await using var second = await RunningPool.StartAsync(_client, count: 1, o => o with { NamePrefix = prefix });
+        await CreateAndBindAsync(ns, "new", second.Pool.NodeNames.Single(), "Always");
+        var created = await WaitForPhaseAsync(ns, "new", "Running");
+
+        Assert.NotEqual(firstIp, created.Status.PodIP);
+        Assert.Equal(firstIp, (await _client.CoreV1.ReadNamespacedPodAsync("old", ns)).Status.PodIP);
+    }
+
+    [Fact]
+    public async Task SyncNode_NodeDeleted_RegisteredAgain()
+    {
+        await using var running = await RunningPool.StartAsync(_client, count: 1);
+        var name = running.Pool.NodeNames.Single();
+        var before = await _client.CoreV1.ReadNodeAsync(name);
+
+        await _client.CoreV1.DeleteNodeAsync(name);
+
+        var nodes = new ResourceClient<V1Node>(_client);
+        await Eventually.MatchAsync(
+            () => nodes.GetAsync(null, name),
+            n => n is not null && n.Metadata.Uid != before.Metadata.Uid && n.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
+            "the node to be registered again and Ready");
+    }
+
     private async Task CreateAndBindAsync(string ns, string name, string nodeName, string restartPolicy, Dictionary<string, string>? annotations = null)
     {
         await _client.CoreV1.CreateNamespacedPodAsync(new V1Pod
