@@ -52,6 +52,7 @@ public sealed class BenchSuite(BenchSettings settings)
             try
             {
                 await benchmark.RunAsync(run, cancellationToken);
+                Progress.Write($"{ResultTable.Name(backend)} run {index}: {benchmark.Name} done, {target.Server.Connection.ConnectionsOpened} client connections opened so far");
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {

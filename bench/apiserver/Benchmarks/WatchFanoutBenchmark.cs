@@ -69,7 +69,7 @@ public sealed class WatchFanoutBenchmark : IBenchmark
             await opening.WaitAsync(stop);
             try
             {
-                response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, url), HttpCompletionOption.ResponseHeadersRead, stop);
+                response = Http2.Checked(await client.SendAsync(Http2.Request(HttpMethod.Get, url), HttpCompletionOption.ResponseHeadersRead, stop));
                 if (!response.IsSuccessStatusCode)
                 {
                     response.Dispose();

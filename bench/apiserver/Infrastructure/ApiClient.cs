@@ -36,7 +36,8 @@ public sealed class ApiClient(HttpClient http)
     /// <summary>GETs a path and reads the whole body; returns its length, or throws unless 200.</summary>
     public async Task<long> GetAsync(string path, CancellationToken cancellationToken)
     {
-        using var response = await Http.GetAsync(path, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var request = Http2.Request(HttpMethod.Get, path);
+        using var response = Http2.Checked(await Http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken));
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new HttpRequestException($"GET {path}: {(int)response.StatusCode}");
@@ -55,11 +56,11 @@ public sealed class ApiClient(HttpClient http)
         }
     }
 
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, byte[] body, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, byte[] body, CancellationToken cancellationToken)
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = JsonType;
-        var request = new HttpRequestMessage(method, path) { Content = content };
-        return Http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var request = Http2.Request(method, path, content);
+        return Http2.Checked(await Http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken));
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
 namespace ApiServerBench.Infrastructure;
@@ -16,6 +17,7 @@ public sealed class ClusterConnection : IDisposable
     private readonly X509Certificate2? _clientCertificate;
     private readonly string? _token;
     private readonly List<HttpClient> _clients = [];
+    private int _connectionsOpened;
 
     private ClusterConnection(Uri server, X509Certificate2 ca, X509Certificate2? clientCertificate, string? token)
     {
@@ -26,6 +28,9 @@ public sealed class ClusterConnection : IDisposable
     }
 
     public Uri Server { get; }
+
+    /// <summary>TCP connections opened so far by all clients (each one a TLS handshake), to spot connection churn.</summary>
+    public int ConnectionsOpened => Volatile.Read(ref _connectionsOpened);
 
     public static ClusterConnection Open(string dataDir, AuthMode auth)
     {
@@ -49,6 +54,7 @@ public sealed class ClusterConnection : IDisposable
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             AutomaticDecompression = DecompressionMethods.None,
             UseProxy = false,
+            ConnectCallback = ConnectAsync,
             SslOptions = new SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = ValidateServer,
@@ -90,6 +96,22 @@ public sealed class ClusterConnection : IDisposable
 
         _clientCertificate?.Dispose();
         _ca.Dispose();
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _connectionsOpened);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private bool ValidateServer(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)

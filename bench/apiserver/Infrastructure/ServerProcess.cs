@@ -121,7 +121,8 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         try
         {
-            using var response = await client.GetAsync("/readyz", cancellationToken);
+            using var request = Http2.Request(HttpMethod.Get, "/readyz");
+            using var response = Http2.Checked(await client.SendAsync(request, cancellationToken));
             return response.StatusCode == HttpStatusCode.OK;
         }
         catch (HttpRequestException)
