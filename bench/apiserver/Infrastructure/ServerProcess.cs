@@ -35,7 +35,9 @@ public sealed class ServerProcess : IAsyncDisposable
         var logPath = Path.Combine(dataDir, "server.log");
         // The server logs every request; sending that to a file (through exec, so the PID stays
         // the server's) keeps the load generator from spending CPU reading it.
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        // Run in the (empty) data folder: the server watches its working directory tree
+        // (ASP.NET Core's config reload), so where the benchmark is started from must not matter.
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = dataDir };
         info.Environment["STEVEDORE_BENCH_LOG"] = logPath;
         foreach (var argument in new[] { "-c", "exec \"$0\" \"$@\" > \"$STEVEDORE_BENCH_LOG\" 2>&1", binary, "server", "--data-dir", dataDir, "--listen", $"127.0.0.1:{FreePort.Next()}", "--disable-agent" })
         {
