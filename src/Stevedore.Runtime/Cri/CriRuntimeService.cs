@@ -206,6 +206,8 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
         var options = ContainerOptionsOf(config, sandbox.Id, sandboxCri);
         options.Name = $"k8s_{metadata.Name}_{sandboxCri.Name}_{sandboxCri.Namespace}_{sandboxCri.Uid}_{metadata.Attempt}";
         options.Labels = EngineLabels(ContainerKind, sandbox.Id, cri);
+        // The engine gives each container its own UTS namespace; the pod's hostname keeps it pod-wide.
+        options.Hostname = sandbox.Options.Hostname;
         var record = await engine.CreateAsync(options, context.CancellationToken);
         if (logPath.Length > 0)
         {
@@ -382,7 +384,8 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
     {
         var security = config.Linux?.SecurityContext;
         var resources = config.Linux?.Resources;
-        var pidMode = security?.NamespaceOptions?.Pid ?? NamespaceMode.Container;
+        // Absent options mean the proto defaults: POD for every namespace.
+        var pidMode = security?.NamespaceOptions?.Pid ?? NamespaceMode.Pod;
         string? user = null;
         if (security?.RunAsUser is not null)
         {
