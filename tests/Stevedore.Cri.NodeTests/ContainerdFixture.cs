@@ -16,6 +16,11 @@ public sealed class ContainerdFixture : ICriFixture, IAsyncLifetime
     private readonly string _bridge = "stvcri" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..6];
     private Process? _containerd;
 
+    // Directories containerd creates outside its root (shim sockets, the default cgroup parent); removed afterwards only if they were not there before.
+    private readonly string[] _createdOutside = [.. new[] { "/run/containerd/s", "/run/containerd/fifo", "/run/containerd/runc/k8s.io", "/run/containerd/runc", "/run/containerd" }
+        .Concat(Directory.Exists("/sys/fs/cgroup") ? Directory.GetDirectories("/sys/fs/cgroup").Select(c => Path.Combine(c, "k8s.io")) : [])
+        .Where(d => !Directory.Exists(d))];
+
     public string SocketPath => Path.Combine(_root, "containerd.sock");
     public string ScratchDir => Path.Combine(_root, "scratch");
     private string Log => Path.Combine(_root, "containerd.log");
@@ -147,6 +152,17 @@ public sealed class ContainerdFixture : ICriFixture, IAsyncLifetime
         }
 
         Stevedore.Runtime.Snapshots.Snapshotter.RemoveTree(_root);
+        foreach (var dir in _createdOutside.Where(Directory.Exists))
+        {
+            try
+            {
+                // Not recursive: an empty cgroup or socket directory goes, anything still in use stays.
+                Directory.Delete(dir);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     private static async Task RunAsync(string program, params string[] args)
