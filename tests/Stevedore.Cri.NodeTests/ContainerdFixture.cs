@@ -15,6 +15,7 @@ public sealed class ContainerdFixture : ICriFixture, IAsyncLifetime
     private readonly string _root = Directory.CreateTempSubdirectory("stevedore-containerd-test-").FullName;
     private readonly string _bridge = "stvcri" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..6];
     private Process? _containerd;
+    private LocalRegistry? _registry;
 
     // Directories containerd creates outside its root (shim sockets, the default cgroup parent); removed afterwards only if they were not there before.
     private readonly string[] _createdOutside = [.. new[] { "/run/containerd/s", "/run/containerd/fifo", "/run/containerd/runc/k8s.io", "/run/containerd/runc", "/run/containerd" }
@@ -23,6 +24,7 @@ public sealed class ContainerdFixture : ICriFixture, IAsyncLifetime
 
     public string SocketPath => Path.Combine(_root, "containerd.sock");
     public string ScratchDir => Path.Combine(_root, "scratch");
+    public string PullableImage => _registry?.PullableImage ?? throw new InvalidOperationException("the registry is not running");
     private string Log => Path.Combine(_root, "containerd.log");
 
     public async Task InitializeAsync()
@@ -38,6 +40,7 @@ public sealed class ContainerdFixture : ICriFixture, IAsyncLifetime
         }
 
         Directory.CreateDirectory(ScratchDir);
+        _registry = await LocalRegistry.StartAsync();
         var cniDir = Directory.CreateDirectory(Path.Combine(_root, "cni")).FullName;
         var subnet = $"10.231.{Random.Shared.Next(1, 250)}.0/24";
         await File.WriteAllTextAsync(Path.Combine(cniDir, "10-test.conflist"), $$$"""
@@ -64,6 +67,9 @@ public sealed class ContainerdFixture : ICriFixture, IAsyncLifetime
               [plugins."io.containerd.grpc.v1.cri".cni]
                 bin_dir = "/usr/lib/cni"
                 conf_dir = "{cniDir}"
+              # The loopback registry speaks plain HTTP.
+              [plugins."io.containerd.grpc.v1.cri".registry.mirrors."{_registry.Host}"]
+                endpoint = ["http://{_registry.Host}"]
             """);
         var log = File.Create(Log);
         log.Dispose();
@@ -104,6 +110,11 @@ public sealed class ContainerdFixture : ICriFixture, IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_registry is not null)
+        {
+            await _registry.DisposeAsync();
+        }
+
         if (_containerd is not null && !_containerd.HasExited)
         {
             try

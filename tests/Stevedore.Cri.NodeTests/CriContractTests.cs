@@ -119,6 +119,25 @@ public abstract class CriContractTests(ICriFixture fixture)
     }
 
     [NodeFact]
+    public async Task PullImage_FromLoopbackRegistry_ImageIsThereUntilRemoved()
+    {
+        using var cri = new CriClient(fixture.SocketPath);
+        var spec = new ImageSpec { Image = fixture.PullableImage };
+        Assert.Null((await cri.Images.ImageStatusAsync(new ImageStatusRequest { Image = spec })).Image);
+
+        var pulled = await cri.Images.PullImageAsync(new PullImageRequest { Image = spec });
+
+        var status = await cri.Images.ImageStatusAsync(new ImageStatusRequest { Image = spec });
+        Assert.NotNull(status.Image);
+        Assert.Equal(pulled.ImageRef, status.Image.Id);
+        Assert.Contains(fixture.PullableImage, status.Image.RepoTags);
+        Assert.Contains(status.Image.RepoDigests, d => d.StartsWith(fixture.PullableImage[..fixture.PullableImage.LastIndexOf(':')] + "@sha256:", StringComparison.Ordinal));
+
+        await cri.Images.RemoveImageAsync(new RemoveImageRequest { Image = new ImageSpec { Image = pulled.ImageRef } });
+        Assert.Null((await cri.Images.ImageStatusAsync(new ImageStatusRequest { Image = spec })).Image);
+    }
+
+    [NodeFact]
     public async Task Images_ListStatusRemove_SeeImportedImagesAndForgetRemovedOnes()
     {
         using var cri = new CriClient(fixture.SocketPath);

@@ -8,4 +8,7 @@ public interface ICriFixture
 
     /// <summary>A scratch directory the tests may use (pod log directories).</summary>
     string ScratchDir { get; }
+
+    /// <summary>An image in a loopback registry the runtime can pull and that it does not have yet.</summary>
+    string PullableImage { get; }
 }

@@ -15,9 +15,11 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
     private readonly string _root = Directory.CreateTempSubdirectory("stevedore-cri-test-").FullName;
     private ContainerEngine? _engine;
     private CriServer? _server;
+    private LocalRegistry? _registry;
 
     public string SocketPath => Path.Combine(_root, "cri.sock");
     public string ScratchDir => Path.Combine(_root, "scratch");
+    public string PullableImage => _registry?.PullableImage ?? throw new InvalidOperationException("the registry is not running");
     private string CgroupParent => "/stevedore-cri-test-" + Path.GetFileName(_root).Split('-')[^1];
 
     public async Task InitializeAsync()
@@ -28,6 +30,7 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
         }
 
         Directory.CreateDirectory(ScratchDir);
+        _registry = await LocalRegistry.StartAsync();
         _engine = new ContainerEngine(new EngineOptions
         {
             DataDir = Path.Combine(_root, "data"),
@@ -45,6 +48,11 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_registry is not null)
+        {
+            await _registry.DisposeAsync();
+        }
+
         if (_server is not null)
         {
             await _server.DisposeAsync();

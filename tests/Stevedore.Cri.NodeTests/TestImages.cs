@@ -11,6 +11,9 @@ public static class TestImages
     /// <summary>The name of the small image the contract suite removes.</summary>
     public const string RemovableName = "example.test/cri-removable:1";
 
+    /// <summary>The local name of the small image pushed to a registry for the pull test.</summary>
+    public const string PullableName = "example.test/cri-pullable:1";
+
     private static readonly Lazy<string> Built = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The directory holding busybox.oci.tar, pause.oci.tar and removable.oci.tar.</summary>
@@ -19,6 +22,7 @@ public static class TestImages
     public static string BusyboxTar => Path.Combine(Dir, "busybox.oci.tar");
     public static string PauseTar => Path.Combine(Dir, "pause.oci.tar");
     public static string RemovableTar => Path.Combine(Dir, "removable.oci.tar");
+    public static string PullableTar => Path.Combine(Dir, "pullable.oci.tar");
 
     private static string RepoRoot
     {
@@ -53,19 +57,20 @@ public static class TestImages
             throw new InvalidOperationException("build-test-images.sh failed: " + stderr.Result);
         }
 
-        WriteRemovable(Path.Combine(output, "removable.oci.tar"));
+        WriteOneFileImage(Path.Combine(output, "removable.oci.tar"), RemovableName, "remove me\n");
+        WriteOneFileImage(Path.Combine(output, "pullable.oci.tar"), PullableName, "pull me\n");
         return output;
     }
 
     /// <summary>An OCI layout tarball of a single-layer image holding one text file.</summary>
-    private static void WriteRemovable(string path)
+    private static void WriteOneFileImage(string path, string name, string content)
     {
         var layer = new MemoryStream();
         using (var writer = new TarWriter(layer, TarEntryFormat.Pax, leaveOpen: true))
         {
-            var entry = new PaxTarEntry(TarEntryType.RegularFile, "removable.txt")
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, "file.txt")
             {
-                DataStream = new MemoryStream(Encoding.UTF8.GetBytes("remove me\n")),
+                DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
                 Mode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
             };
             writer.WriteEntry(entry);
@@ -74,11 +79,11 @@ public static class TestImages
         var layerBytes = layer.ToArray();
         var layerDigest = Sha(layerBytes);
         var config = Encoding.UTF8.GetBytes(
-            $"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Cmd\":[\"/removable.txt\"]}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[\"{layerDigest}\"]}}}}");
+            $"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Cmd\":[\"/file.txt\"]}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[\"{layerDigest}\"]}}}}");
         var manifest = Encoding.UTF8.GetBytes(
             $"{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"{Sha(config)}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"{layerDigest}\",\"size\":{layerBytes.Length}}}]}}");
         var index = Encoding.UTF8.GetBytes(
-            $"{{\"schemaVersion\":2,\"manifests\":[{{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"{Sha(manifest)}\",\"size\":{manifest.Length},\"annotations\":{{\"io.containerd.image.name\":\"{RemovableName}\",\"org.opencontainers.image.ref.name\":\"{RemovableName}\"}},\"platform\":{{\"architecture\":\"amd64\",\"os\":\"linux\"}}}}]}}");
+            $"{{\"schemaVersion\":2,\"manifests\":[{{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"{Sha(manifest)}\",\"size\":{manifest.Length},\"annotations\":{{\"io.containerd.image.name\":\"{name}\",\"org.opencontainers.image.ref.name\":\"{name}\"}},\"platform\":{{\"architecture\":\"amd64\",\"os\":\"linux\"}}}}]}}");
 
         using var file = File.Create(path);
         using var tar = new TarWriter(file, TarEntryFormat.Pax);
