@@ -119,6 +119,63 @@ public abstract class CriContractTests(ICriFixture fixture)
     }
 
     [NodeFact]
+    public async Task Sandbox_TwoContainers_ShareTheSandboxNamespaces()
+    {
+        using var cri = new CriClient(fixture.SocketPath);
+        var uid = Guid.NewGuid().ToString();
+        var sandboxConfig = new PodSandboxConfig
+        {
+            Metadata = new PodSandboxMetadata { Name = "shared", Namespace = "default", Uid = uid },
+            Hostname = "shared-pod",
+            LogDirectory = Path.Combine(fixture.ScratchDir, "pods", uid),
+        };
+        var sandboxId = (await cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = sandboxConfig })).PodSandboxId;
+        try
+        {
+            var ids = new List<string>();
+            foreach (var name in new[] { "one", "two" })
+            {
+                var config = new ContainerConfig
+                {
+                    Metadata = new ContainerMetadata { Name = name },
+                    Image = new ImageSpec { Image = Busybox },
+                    Command = { "sleep", "3600" },
+                    LogPath = name + ".log",
+                };
+                var id = (await cri.Runtime.CreateContainerAsync(new CreateContainerRequest { PodSandboxId = sandboxId, Config = config, SandboxConfig = sandboxConfig })).ContainerId;
+                await cri.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id });
+                ids.Add(id);
+            }
+
+            var seen = new List<string>();
+            foreach (var id in ids)
+            {
+                var exec = await cri.Runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = id, Cmd = { "sh", "-c", "for n in net ipc; do readlink /proc/self/ns/$n; done; hostname" }, Timeout = 30 });
+                Assert.Equal(0, exec.ExitCode);
+                seen.Add(exec.Stdout.ToStringUtf8());
+            }
+
+            Assert.Equal(seen[0], seen[1]);
+            Assert.Matches("^net:\\[\\d+\\]\nipc:\\[\\d+\\]\nshared-pod\n$", seen[0]);
+
+            // The default (POD) PID namespace: each container sees the other's sleep.
+            var ps = await cri.Runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = ids[0], Cmd = { "sh", "-c", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '" }, Timeout = 30 });
+            Assert.Equal(2, ps.Stdout.ToStringUtf8().Split("sleep 3600").Length - 1);
+
+            var stats = await cri.Runtime.ContainerStatsAsync(new ContainerStatsRequest { ContainerId = ids[0] });
+            Assert.Equal(ids[0], stats.Stats.Attributes.Id);
+            Assert.Equal("one", stats.Stats.Attributes.Metadata.Name);
+        }
+        finally
+        {
+            await cri.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = sandboxId });
+            await cri.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
+        }
+
+        Assert.Empty((await cri.Runtime.ListContainersAsync(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = sandboxId } })).Containers);
+    }
+
+    [NodeFact]
     public async Task PullImage_FromLoopbackRegistry_ImageIsThereUntilRemoved()
     {
         using var cri = new CriClient(fixture.SocketPath);
