@@ -83,6 +83,12 @@ public abstract class CriContractTests(ICriFixture fixture)
             Assert.Equal("out\ncontract-pod\n", exec.Stdout.ToStringUtf8());
             Assert.Equal("err\n", exec.Stderr.ToStringUtf8());
 
+            // A command that outlives its timeout fails the call and does not keep running in the container.
+            await Assert.ThrowsAsync<RpcException>(() => cri.Runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = containerId, Cmd = { "sleep", "7777" }, Timeout = 1 }).ResponseAsync);
+            var leftover = await cri.Runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = containerId, Cmd = { "sh", "-c", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '" }, Timeout = 30 });
+            Assert.Contains("sleep 3600", leftover.Stdout.ToStringUtf8(), StringComparison.Ordinal);
+            Assert.DoesNotContain("sleep 7777", leftover.Stdout.ToStringUtf8(), StringComparison.Ordinal);
+
             var inSandbox = await cri.Runtime.ListContainersAsync(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = sandboxId } });
             var only = Assert.Single(inSandbox.Containers);
             Assert.Equal(containerId, only.Id);

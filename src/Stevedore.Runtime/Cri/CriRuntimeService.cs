@@ -92,10 +92,10 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
         {
             foreach (var member in await MembersAsync(sandbox.Id, context.CancellationToken))
             {
-                await engine.StopAsync(member.Id, TimeSpan.Zero, "SIGKILL", context.CancellationToken);
+                await StopQuietlyAsync(member.Id, 0, context.CancellationToken);
             }
 
-            await engine.StopAsync(sandbox.Id, TimeSpan.FromSeconds(10), null, context.CancellationToken);
+            await StopQuietlyAsync(sandbox.Id, 10, context.CancellationToken);
         }
 
         return new StopPodSandboxResponse();
@@ -232,7 +232,7 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
         var record = await FindAsync(request.ContainerId, ContainerKind, context.CancellationToken);
         if (record is not null)
         {
-            await engine.StopAsync(record.Id, TimeSpan.FromSeconds(Math.Max(0, request.Timeout)), null, context.CancellationToken);
+            await StopQuietlyAsync(record.Id, request.Timeout, context.CancellationToken);
         }
 
         return new StopContainerResponse();
@@ -325,28 +325,16 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
     public override async Task<ExecSyncResponse> ExecSync(ExecSyncRequest request, ServerCallContext context)
     {
         var record = await FindAsync(request.ContainerId, ContainerKind, context.CancellationToken) ?? throw NotFound("container", request.ContainerId);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        if (request.Timeout > 0)
+        if (record.Status != EngineStatus.Running)
         {
-            timeout.CancelAfter(TimeSpan.FromSeconds(request.Timeout));
+            throw new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, $"container {record.Id} is not running"));
         }
 
-        using var stdout = new CappedStream(MaxExecOutput);
-        using var stderr = new CappedStream(MaxExecOutput);
-        int exitCode;
-        try
-        {
-            exitCode = await engine.ExecAsync(record.Id, new ExecOptions { Args = [.. request.Cmd] }, null, stdout, stderr, timeout.Token);
-        }
-        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
-        {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, $"command timed out after {request.Timeout}s"));
-        }
-
+        var (exitCode, stdout, stderr) = await new ExecSyncRunner(engine.Runc).RunAsync(record.Id, [.. request.Cmd], TimeSpan.FromSeconds(request.Timeout), context.CancellationToken);
         return new ExecSyncResponse
         {
-            Stdout = Google.Protobuf.ByteString.CopyFrom(stdout.ToArray()),
-            Stderr = Google.Protobuf.ByteString.CopyFrom(stderr.ToArray()),
+            Stdout = Google.Protobuf.ByteString.CopyFrom(stdout),
+            Stderr = Google.Protobuf.ByteString.CopyFrom(stderr),
             ExitCode = exitCode,
         };
     }
@@ -375,9 +363,6 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
 
         return response;
     }
-
-    /// <summary>The cap on each of ExecSync's stdout and stderr (CRI asks for 16 MiB).</summary>
-    public const int MaxExecOutput = 16 << 20;
 
     /// <summary>Translates a CRI container config into engine options joining the sandbox's namespaces.</summary>
     public static ContainerOptions ContainerOptionsOf(ContainerConfig config, string sandboxId, CriMetadata sandbox)
@@ -492,6 +477,27 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
             1 => matches[0],
             _ => throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, $"ID prefix \"{id}\" is ambiguous")),
         };
+    }
+
+    /// <summary>
+    /// Stops a container: SIGTERM and <paramref name="timeoutSeconds"/> of grace, or SIGKILL at once for
+    /// zero (CRI's meaning). A container that ends while being killed is stopped, not an error.
+    /// </summary>
+    private async Task StopQuietlyAsync(string id, long timeoutSeconds, CancellationToken cancellationToken)
+    {
+        // After SIGKILL the engine waits this long before its own kill of every process in the cgroup.
+        var (grace, signal) = timeoutSeconds <= 0 ? (TimeSpan.FromSeconds(5), "SIGKILL") : (TimeSpan.FromSeconds(timeoutSeconds), (string?)null);
+        try
+        {
+            await engine.StopAsync(id, grace, signal, cancellationToken);
+        }
+        catch (EngineException)
+        {
+            if ((await engine.InspectContainerAsync(id, cancellationToken)).Status == EngineStatus.Running)
+            {
+                throw;
+            }
+        }
     }
 
     private static Task RemoveLogLinkAsync(ContainerRecord record)
