@@ -19,6 +19,9 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
 
     public string SocketPath => Path.Combine(_root, "cri.sock");
     public string ScratchDir => Path.Combine(_root, "scratch");
+    /// <summary>The engine's options, to open a second engine over the same data (as after a restart).</summary>
+    public EngineOptions? Options { get; private set; }
+
     public string PullableImage => _registry?.PullableImage ?? throw new InvalidOperationException("the registry is not running");
     private string CgroupParent => "/stevedore-cri-test-" + Path.GetFileName(_root).Split('-')[^1];
 
@@ -31,7 +34,7 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
 
         Directory.CreateDirectory(ScratchDir);
         _registry = await LocalRegistry.StartAsync();
-        _engine = new ContainerEngine(new EngineOptions
+        _engine = new ContainerEngine(Options = new EngineOptions
         {
             DataDir = Path.Combine(_root, "data"),
             RuntimeRoot = Path.Combine(_root, "runc"),
