@@ -44,20 +44,19 @@ public sealed class ApiServerHost : IAsyncDisposable
         var registry = new ResourceRegistry(catalog, options.Store, caches, new BuiltInObjectPolicy(), new BuiltInPatchEngine());
         await Bootstrap.EnsureDefaultNamespacesAsync(registry, catalog, options.Time, cancellationToken);
 
-        // Documents are built on first use; warm them now so kubectl's first call does not wait.
         var openApi = new OpenApi.OpenApiDocuments(catalog);
-        _ = Task.Run(() =>
-        {
-            _ = (openApi.V2Protobuf, openApi.V3Index, openApi.V2Json);
-            // Building them reads ~25 MB of model docs that are garbage afterwards; give it back.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        }, CancellationToken.None);
         var ready = true;
         var handler = new ApiHandler(new ApiHandlerDependencies(
             catalog, registry, new BuiltInTableConverter(), openApi, options.Reviews,
             options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger));
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // No configuration reload: it would put an inotify watch on every folder under the
+        // working directory, which costs seconds and megabytes when started from a large tree.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(options.LoggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -74,6 +73,14 @@ public sealed class ApiServerHost : IAsyncDisposable
         var app = builder.Build();
         app.Run(handler.HandleAsync);
         await app.StartAsync(cancellationToken);
+
+        // Documents are built on first use; warm them once serving has started so kubectl's first call does not wait.
+        _ = Task.Run(() =>
+        {
+            _ = (openApi.V2Protobuf, openApi.V3Index, openApi.V2Json);
+            // Building them reads ~25 MB of model docs that are garbage afterwards; give it back.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }, CancellationToken.None);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));

@@ -35,6 +35,9 @@ public sealed class CachedEvent(WatchEventKind kind, CachedObject current, Cache
 
     public byte[] Frame => _frame ??= BuildFrame(Kind, Object.Json);
 
+    /// <summary>The same change with the object's previous state attached; shares the built frame.</summary>
+    public CachedEvent WithPrevious(CachedObject previous) => new(Kind, Object, previous) { _frame = _frame };
+
     public static byte[] BuildFrame(WatchEventKind kind, ReadOnlySpan<byte> objectJson)
     {
         var head = Encoding.UTF8.GetBytes("{\"type\":\"" + TypeName(kind) + "\",\"object\":");

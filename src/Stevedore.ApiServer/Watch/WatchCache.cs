@@ -100,6 +100,8 @@ public sealed class WatchCache
             e = new CachedEvent(change.Previous is null ? WatchEventKind.Added : WatchEventKind.Modified, obj, null);
         }
 
+        // Serialize the wire frame once, outside the lock, before any watcher sees the event.
+        _ = e.Frame;
         lock (_lock)
         {
             _objects.TryGetValue(e.Object.Key, out var previous);
@@ -114,7 +116,7 @@ public sealed class WatchCache
 
             if (previous is not null && e.Kind == WatchEventKind.Modified)
             {
-                e = new CachedEvent(WatchEventKind.Modified, e.Object, previous);
+                e = e.WithPrevious(previous);
             }
 
             AppendHistory(e);

@@ -44,6 +44,7 @@ public static class EngineCommand
         engine.Subcommands.Add(Inspect(dataDir));
         engine.Subcommands.Add(Stats(dataDir));
         engine.Subcommands.Add(Shim());
+        engine.Subcommands.Add(Cri(dataDir));
         return engine;
     }
 
@@ -312,6 +313,27 @@ public static class EngineCommand
 
                 await engine.StartAsync(name, null, ct);
                 Console.WriteLine(name);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Cri(Option<string> dataDir)
+    {
+        var socket = new Option<string>("--socket") { Description = "The CRI unix socket", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
+        var command = new Command("cri", "Serve the Kubernetes CRI v1 (RuntimeService, ImageService) until interrupted") { socket };
+        Handle(command, async (parse, ct) =>
+        {
+            await using var server = await Stevedore.Runtime.Cri.CriServer.StartAsync(Open(parse, dataDir), parse.GetValue(socket)!, ct);
+            await Console.Error.WriteLineAsync("CRI listening on " + server.SocketPath);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
             }
 
             return 0;

@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace Stevedore.Runtime.Cri;
+
+/// <summary>
+/// What CRI knows about a sandbox or container beyond the engine's own record. It travels in the
+/// engine container's labels, so it is on disk with the container and survives an engine restart.
+/// </summary>
+public sealed class CriMetadata
+{
+    /// <summary>The engine label holding <c>sandbox</c> or <c>container</c>.</summary>
+    public const string KindLabel = "io.stevedore.cri.kind";
+    /// <summary>The engine label holding a container's sandbox ID.</summary>
+    public const string SandboxLabel = "io.stevedore.cri.sandbox-id";
+    /// <summary>The engine label holding this object as JSON.</summary>
+    public const string MetadataLabel = "io.stevedore.cri.metadata";
+
+    public string Name { get; set; } = "";
+    public string Uid { get; set; } = "";
+    public string Namespace { get; set; } = "";
+    public uint Attempt { get; set; }
+    public Dictionary<string, string> Labels { get; set; } = [];
+    public Dictionary<string, string> Annotations { get; set; } = [];
+    /// <summary>A sandbox's log directory, or a container's full log path.</summary>
+    public string LogPath { get; set; } = "";
+    /// <summary>The image as the client named it.</summary>
+    public string Image { get; set; } = "";
+    /// <summary>Whether the sandbox uses the node's network namespace.</summary>
+    public bool HostNetwork { get; set; }
+    /// <summary>Whether the sandbox uses the node's IPC namespace.</summary>
+    public bool HostIpc { get; set; }
+    /// <summary>Whether the sandbox uses the node's PID namespace.</summary>
+    public bool HostPid { get; set; }
+
+    /// <summary>Serializes for the engine label.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this);
+
+    /// <summary>Reads the metadata from an engine container's labels; null for containers CRI did not create.</summary>
+    public static CriMetadata? From(IReadOnlyDictionary<string, string> engineLabels) =>
+        engineLabels.TryGetValue(MetadataLabel, out var json) ? JsonSerializer.Deserialize<CriMetadata>(json) : null;
+}

@@ -1,0 +1,537 @@
+using System.Reflection;
+using Grpc.Core;
+using Stevedore.Cri.V1;
+using Stevedore.Runtime.Containers;
+using EngineStatus = Stevedore.Runtime.Containers.ContainerStatus;
+
+namespace Stevedore.Runtime.Cri;
+
+/// <summary>
+/// CRI RuntimeService over <see cref="ContainerEngine"/>. A sandbox is an infra container running the
+/// pause image, holding the pod's network and IPC namespaces (its own network namespace has only
+/// loopback: there is no CNI); workload containers join them. The sandbox ID is the infra
+/// container's ID.
+/// </summary>
+public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.RuntimeServiceBase
+{
+    /// <summary>The pause image every sandbox runs.</summary>
+    public const string PauseImage = "registry.k8s.io/pause:3.9";
+
+    private const string SandboxKind = "sandbox";
+    private const string ContainerKind = "container";
+
+    public override Task<VersionResponse> Version(VersionRequest request, ServerCallContext context) =>
+        Task.FromResult(new VersionResponse
+        {
+            Version = "0.1.0",
+            RuntimeName = "stevedore",
+            RuntimeVersion = typeof(ContainerEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
+            RuntimeApiVersion = "v1",
+        });
+
+    public override Task<StatusResponse> Status(StatusRequest request, ServerCallContext context)
+    {
+        var status = new RuntimeStatus();
+        status.Conditions.Add(new RuntimeCondition { Type = "RuntimeReady", Status = true });
+        status.Conditions.Add(new RuntimeCondition { Type = "NetworkReady", Status = true, Message = "loopback-only pod networks (no CNI)" });
+        return Task.FromResult(new StatusResponse { Status = status });
+    }
+
+    public override async Task<RunPodSandboxResponse> RunPodSandbox(RunPodSandboxRequest request, ServerCallContext context)
+    {
+        var config = request.Config ?? throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "config is required"));
+        var metadata = config.Metadata ?? throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "config.metadata is required"));
+        if (!string.IsNullOrEmpty(request.RuntimeHandler))
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, $"unknown runtime handler \"{request.RuntimeHandler}\""));
+        }
+
+        var namespaces = config.Linux?.SecurityContext?.NamespaceOptions;
+        var cri = new CriMetadata
+        {
+            Name = metadata.Name,
+            Uid = metadata.Uid,
+            Namespace = metadata.Namespace,
+            Attempt = metadata.Attempt,
+            Labels = new(config.Labels),
+            Annotations = new(config.Annotations),
+            LogPath = config.LogDirectory,
+            Image = PauseImage,
+            HostNetwork = namespaces?.Network == NamespaceMode.Node,
+            HostIpc = namespaces?.Ipc == NamespaceMode.Node,
+            HostPid = namespaces?.Pid == NamespaceMode.Node,
+        };
+        var options = new ContainerOptions
+        {
+            Image = PauseImage,
+            Name = $"k8s_POD_{metadata.Name}_{metadata.Namespace}_{metadata.Uid}_{metadata.Attempt}",
+            Hostname = string.IsNullOrEmpty(config.Hostname) || cri.HostNetwork ? null : config.Hostname,
+            Network = cri.HostNetwork ? "host" : "none",
+            Ipc = cri.HostIpc ? "host" : "private",
+            Pid = cri.HostPid ? "host" : "private",
+            Labels = EngineLabels(SandboxKind, null, cri),
+        };
+        var record = await engine.CreateAsync(options, context.CancellationToken);
+        try
+        {
+            await engine.StartAsync(record.Id, null, context.CancellationToken);
+        }
+        catch
+        {
+            await engine.RemoveAsync(record.Id, force: true, CancellationToken.None);
+            throw;
+        }
+
+        return new RunPodSandboxResponse { PodSandboxId = record.Id };
+    }
+
+    public override async Task<StopPodSandboxResponse> StopPodSandbox(StopPodSandboxRequest request, ServerCallContext context)
+    {
+        var sandbox = await FindAsync(request.PodSandboxId, SandboxKind, context.CancellationToken);
+        if (sandbox is not null)
+        {
+            foreach (var member in await MembersAsync(sandbox.Id, context.CancellationToken))
+            {
+                await StopQuietlyAsync(member.Id, 0, context.CancellationToken);
+            }
+
+            await StopQuietlyAsync(sandbox.Id, 10, context.CancellationToken);
+        }
+
+        return new StopPodSandboxResponse();
+    }
+
+    public override async Task<RemovePodSandboxResponse> RemovePodSandbox(RemovePodSandboxRequest request, ServerCallContext context)
+    {
+        var sandbox = await FindAsync(request.PodSandboxId, SandboxKind, context.CancellationToken);
+        if (sandbox is not null)
+        {
+            foreach (var member in await MembersAsync(sandbox.Id, context.CancellationToken))
+            {
+                await RemoveLogLinkAsync(member);
+                await engine.RemoveAsync(member.Id, force: true, context.CancellationToken);
+            }
+
+            await engine.RemoveAsync(sandbox.Id, force: true, context.CancellationToken);
+        }
+
+        return new RemovePodSandboxResponse();
+    }
+
+    public override async Task<PodSandboxStatusResponse> PodSandboxStatus(PodSandboxStatusRequest request, ServerCallContext context)
+    {
+        var sandbox = await FindAsync(request.PodSandboxId, SandboxKind, context.CancellationToken)
+            ?? throw NotFound("pod sandbox", request.PodSandboxId);
+        var cri = CriMetadata.From(sandbox.Options.Labels)!;
+        var status = new Stevedore.Cri.V1.PodSandboxStatus
+        {
+            Id = sandbox.Id,
+            Metadata = SandboxMetadataOf(cri),
+            State = SandboxStateOf(sandbox),
+            CreatedAt = CriTime.ToNanoseconds(sandbox.Created),
+            // Loopback only: the pod has no routable address until a CNI plugin gives it one.
+            Network = new PodSandboxNetworkStatus { Ip = "" },
+            Linux = new LinuxPodSandboxStatus
+            {
+                Namespaces = new Namespace
+                {
+                    Options = new NamespaceOption
+                    {
+                        Network = cri.HostNetwork ? NamespaceMode.Node : NamespaceMode.Pod,
+                        Ipc = cri.HostIpc ? NamespaceMode.Node : NamespaceMode.Pod,
+                        Pid = cri.HostPid ? NamespaceMode.Node : NamespaceMode.Container,
+                    },
+                },
+            },
+        };
+        status.Labels.Add(cri.Labels);
+        status.Annotations.Add(cri.Annotations);
+        var response = new PodSandboxStatusResponse { Status = status };
+        if (request.Verbose)
+        {
+            response.Info.Add("info", $"{{\"pid\":{sandbox.Pid},\"image\":\"{PauseImage}\"}}");
+        }
+
+        return response;
+    }
+
+    public override async Task<ListPodSandboxResponse> ListPodSandbox(ListPodSandboxRequest request, ServerCallContext context)
+    {
+        var filter = request.Filter;
+        var response = new ListPodSandboxResponse();
+        foreach (var sandbox in await ListAsync(SandboxKind, context.CancellationToken))
+        {
+            var cri = CriMetadata.From(sandbox.Options.Labels)!;
+            var state = SandboxStateOf(sandbox);
+            if (filter is not null
+                && (!MatchesId(sandbox.Id, filter.Id) || (filter.State is not null && filter.State.State != state) || !MatchesLabels(cri.Labels, filter.LabelSelector)))
+            {
+                continue;
+            }
+
+            var item = new PodSandbox { Id = sandbox.Id, Metadata = SandboxMetadataOf(cri), State = state, CreatedAt = CriTime.ToNanoseconds(sandbox.Created) };
+            item.Labels.Add(cri.Labels);
+            item.Annotations.Add(cri.Annotations);
+            response.Items.Add(item);
+        }
+
+        return response;
+    }
+
+    public override async Task<CreateContainerResponse> CreateContainer(CreateContainerRequest request, ServerCallContext context)
+    {
+        var sandbox = await FindAsync(request.PodSandboxId, SandboxKind, context.CancellationToken)
+            ?? throw NotFound("pod sandbox", request.PodSandboxId);
+        var sandboxCri = CriMetadata.From(sandbox.Options.Labels)!;
+        var config = request.Config ?? throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "config is required"));
+        var metadata = config.Metadata ?? throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "config.metadata is required"));
+        var image = config.Image?.Image;
+        if (string.IsNullOrEmpty(image))
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "config.image is required"));
+        }
+
+        var logPath = string.IsNullOrEmpty(config.LogPath) || string.IsNullOrEmpty(sandboxCri.LogPath) ? "" : Path.Combine(sandboxCri.LogPath, config.LogPath);
+        var cri = new CriMetadata
+        {
+            Name = metadata.Name,
+            Attempt = metadata.Attempt,
+            Uid = sandboxCri.Uid,
+            Namespace = sandboxCri.Namespace,
+            Labels = new(config.Labels),
+            Annotations = new(config.Annotations),
+            LogPath = logPath,
+            Image = image,
+        };
+        var options = ContainerOptionsOf(config, sandbox.Id, sandboxCri);
+        options.Name = $"k8s_{metadata.Name}_{sandboxCri.Name}_{sandboxCri.Namespace}_{sandboxCri.Uid}_{metadata.Attempt}";
+        options.Labels = EngineLabels(ContainerKind, sandbox.Id, cri);
+        // The engine gives each container its own UTS namespace; the pod's hostname keeps it pod-wide.
+        options.Hostname = sandbox.Options.Hostname;
+        var record = await engine.CreateAsync(options, context.CancellationToken);
+        if (logPath.Length > 0)
+        {
+            // Kubelet reads the log where it asked for it; the engine keeps writing its own file.
+            Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+            File.Delete(logPath);
+            File.CreateSymbolicLink(logPath, engine.LogPathOf(record.Id));
+        }
+
+        return new CreateContainerResponse { ContainerId = record.Id };
+    }
+
+    public override async Task<StartContainerResponse> StartContainer(StartContainerRequest request, ServerCallContext context)
+    {
+        var record = await FindAsync(request.ContainerId, ContainerKind, context.CancellationToken) ?? throw NotFound("container", request.ContainerId);
+        await engine.StartAsync(record.Id, null, context.CancellationToken);
+        return new StartContainerResponse();
+    }
+
+    public override async Task<StopContainerResponse> StopContainer(StopContainerRequest request, ServerCallContext context)
+    {
+        var record = await FindAsync(request.ContainerId, ContainerKind, context.CancellationToken);
+        if (record is not null)
+        {
+            await StopQuietlyAsync(record.Id, request.Timeout, context.CancellationToken);
+        }
+
+        return new StopContainerResponse();
+    }
+
+    public override async Task<RemoveContainerResponse> RemoveContainer(RemoveContainerRequest request, ServerCallContext context)
+    {
+        var record = await FindAsync(request.ContainerId, ContainerKind, context.CancellationToken);
+        if (record is not null)
+        {
+            await RemoveLogLinkAsync(record);
+            await engine.RemoveAsync(record.Id, force: true, context.CancellationToken);
+        }
+
+        return new RemoveContainerResponse();
+    }
+
+    public override async Task<ListContainersResponse> ListContainers(ListContainersRequest request, ServerCallContext context)
+    {
+        var filter = request.Filter;
+        var response = new ListContainersResponse();
+        foreach (var record in await ListAsync(ContainerKind, context.CancellationToken))
+        {
+            var cri = CriMetadata.From(record.Options.Labels)!;
+            var sandboxId = record.Options.Labels[CriMetadata.SandboxLabel];
+            var state = StateOf(record);
+            if (filter is not null
+                && (!MatchesId(record.Id, filter.Id) || !MatchesId(sandboxId, filter.PodSandboxId)
+                    || (filter.State is not null && filter.State.State != state) || !MatchesLabels(cri.Labels, filter.LabelSelector)))
+            {
+                continue;
+            }
+
+            var item = new Container
+            {
+                Id = record.Id,
+                PodSandboxId = sandboxId,
+                Metadata = new ContainerMetadata { Name = cri.Name, Attempt = cri.Attempt },
+                Image = new ImageSpec { Image = cri.Image },
+                ImageRef = record.ImageId,
+                ImageId = record.ImageId,
+                State = state,
+                CreatedAt = CriTime.ToNanoseconds(record.Created),
+            };
+            item.Labels.Add(cri.Labels);
+            item.Annotations.Add(cri.Annotations);
+            response.Containers.Add(item);
+        }
+
+        return response;
+    }
+
+    public override async Task<ContainerStatusResponse> ContainerStatus(ContainerStatusRequest request, ServerCallContext context)
+    {
+        var record = await FindAsync(request.ContainerId, ContainerKind, context.CancellationToken) ?? throw NotFound("container", request.ContainerId);
+        var cri = CriMetadata.From(record.Options.Labels)!;
+        var status = new Stevedore.Cri.V1.ContainerStatus
+        {
+            Id = record.Id,
+            Metadata = new ContainerMetadata { Name = cri.Name, Attempt = cri.Attempt },
+            State = StateOf(record),
+            CreatedAt = CriTime.ToNanoseconds(record.Created),
+            StartedAt = CriTime.ToNanoseconds(record.StartedAt),
+            FinishedAt = record.Status == EngineStatus.Exited ? CriTime.ToNanoseconds(record.FinishedAt) : 0,
+            ExitCode = record.ExitCode ?? 0,
+            Image = new ImageSpec { Image = cri.Image },
+            ImageRef = record.ImageId,
+            ImageId = record.ImageId,
+            Reason = ReasonOf(record),
+            Message = record.Error ?? "",
+            LogPath = cri.LogPath,
+        };
+        status.Labels.Add(cri.Labels);
+        status.Annotations.Add(cri.Annotations);
+        foreach (var bind in record.Options.Binds)
+        {
+            var parts = bind.Split(':');
+            status.Mounts.Add(new Mount { HostPath = parts[0], ContainerPath = parts[1], Readonly = parts.Length > 2 && parts[2] == "ro" });
+        }
+
+        var response = new ContainerStatusResponse { Status = status };
+        if (request.Verbose)
+        {
+            response.Info.Add("info", $"{{\"pid\":{record.Pid}}}");
+        }
+
+        return response;
+    }
+
+    public override async Task<ExecSyncResponse> ExecSync(ExecSyncRequest request, ServerCallContext context)
+    {
+        var record = await FindAsync(request.ContainerId, ContainerKind, context.CancellationToken) ?? throw NotFound("container", request.ContainerId);
+        if (record.Status != EngineStatus.Running)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, $"container {record.Id} is not running"));
+        }
+
+        var (exitCode, stdout, stderr) = await new ExecSyncRunner(engine.Runc).RunAsync(record.Id, [.. request.Cmd], TimeSpan.FromSeconds(request.Timeout), context.CancellationToken);
+        return new ExecSyncResponse
+        {
+            Stdout = Google.Protobuf.ByteString.CopyFrom(stdout),
+            Stderr = Google.Protobuf.ByteString.CopyFrom(stderr),
+            ExitCode = exitCode,
+        };
+    }
+
+    public override async Task<ContainerStatsResponse> ContainerStats(ContainerStatsRequest request, ServerCallContext context)
+    {
+        var record = await FindAsync(request.ContainerId, ContainerKind, context.CancellationToken) ?? throw NotFound("container", request.ContainerId);
+        return new ContainerStatsResponse { Stats = await StatsOfAsync(record, context.CancellationToken) };
+    }
+
+    public override async Task<ListContainerStatsResponse> ListContainerStats(ListContainerStatsRequest request, ServerCallContext context)
+    {
+        var filter = request.Filter;
+        var response = new ListContainerStatsResponse();
+        foreach (var record in await ListAsync(ContainerKind, context.CancellationToken))
+        {
+            var cri = CriMetadata.From(record.Options.Labels)!;
+            if (record.Status != EngineStatus.Running
+                || (filter is not null && (!MatchesId(record.Id, filter.Id) || !MatchesId(record.Options.Labels[CriMetadata.SandboxLabel], filter.PodSandboxId) || !MatchesLabels(cri.Labels, filter.LabelSelector))))
+            {
+                continue;
+            }
+
+            response.Stats.Add(await StatsOfAsync(record, context.CancellationToken));
+        }
+
+        return response;
+    }
+
+    /// <summary>Translates a CRI container config into engine options joining the sandbox's namespaces.</summary>
+    public static ContainerOptions ContainerOptionsOf(ContainerConfig config, string sandboxId, CriMetadata sandbox)
+    {
+        var security = config.Linux?.SecurityContext;
+        var resources = config.Linux?.Resources;
+        // Absent options mean the proto defaults: POD for every namespace.
+        var pidMode = security?.NamespaceOptions?.Pid ?? NamespaceMode.Pod;
+        string? user = null;
+        if (security?.RunAsUser is not null)
+        {
+            user = security.RunAsUser.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                + (security.RunAsGroup is null ? "" : ":" + security.RunAsGroup.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else if (!string.IsNullOrEmpty(security?.RunAsUsername))
+        {
+            user = security.RunAsUsername;
+        }
+
+        return new ContainerOptions
+        {
+            Image = config.Image.Image,
+            Entrypoint = config.Command.Count > 0 ? [.. config.Command] : null,
+            Command = [.. config.Args],
+            Env = [.. config.Envs.Select(e => e.Key + "=" + e.Value)],
+            WorkingDir = string.IsNullOrEmpty(config.WorkingDir) ? null : config.WorkingDir,
+            User = user,
+            Tty = config.Tty,
+            OpenStdin = config.Stdin,
+            Network = sandbox.HostNetwork ? "host" : "container:" + sandboxId,
+            Ipc = sandbox.HostIpc ? "host" : "container:" + sandboxId,
+            Pid = pidMode switch
+            {
+                NamespaceMode.Node => "host",
+                NamespaceMode.Pod => "container:" + sandboxId,
+                NamespaceMode.Target => "container:" + security!.NamespaceOptions.TargetId,
+                _ => "private",
+            },
+            Binds = [.. config.Mounts.Select(m => m.HostPath + ":" + m.ContainerPath + (m.Readonly ? ":ro" : ""))],
+            ReadOnlyRootfs = security?.ReadonlyRootfs ?? false,
+            CapAdd = security?.Capabilities is null ? [] : [.. security.Capabilities.AddCapabilities],
+            CapDrop = security?.Capabilities is null ? [] : [.. security.Capabilities.DropCapabilities],
+            MemoryBytes = resources?.MemoryLimitInBytes ?? 0,
+            CpuShares = resources?.CpuShares ?? 0,
+            Cpus = resources is { CpuQuota: > 0, CpuPeriod: > 0 } ? (double)resources.CpuQuota / resources.CpuPeriod : 0,
+        };
+    }
+
+    /// <summary>The CRI state of an engine container.</summary>
+    public static ContainerState StateOf(ContainerRecord record) => record.Status switch
+    {
+        EngineStatus.Created => ContainerState.ContainerCreated,
+        EngineStatus.Running => ContainerState.ContainerRunning,
+        EngineStatus.Exited => ContainerState.ContainerExited,
+        _ => ContainerState.ContainerUnknown,
+    };
+
+    /// <summary>Why a container is in its state, in the words kubelet expects.</summary>
+    public static string ReasonOf(ContainerRecord record) => record switch
+    {
+        { Status: EngineStatus.Exited, OomKilled: true } => "OOMKilled",
+        { Status: EngineStatus.Exited, ExitCode: 0 } => "Completed",
+        { Status: EngineStatus.Exited } => "Error",
+        _ => "",
+    };
+
+    /// <summary>Whether an ID matches a filter's ID (empty matches all; a prefix is enough, as crictl sends).</summary>
+    public static bool MatchesId(string id, string filter) => string.IsNullOrEmpty(filter) || id.StartsWith(filter, StringComparison.Ordinal);
+
+    /// <summary>Whether labels carry every pair of a selector.</summary>
+    public static bool MatchesLabels(IReadOnlyDictionary<string, string> labels, IDictionary<string, string> selector) =>
+        selector.All(pair => labels.TryGetValue(pair.Key, out var value) && value == pair.Value);
+
+    private static PodSandboxState SandboxStateOf(ContainerRecord sandbox) =>
+        sandbox.Status == EngineStatus.Running ? PodSandboxState.SandboxReady : PodSandboxState.SandboxNotready;
+
+    private static PodSandboxMetadata SandboxMetadataOf(CriMetadata cri) =>
+        new() { Name = cri.Name, Uid = cri.Uid, Namespace = cri.Namespace, Attempt = cri.Attempt };
+
+    private static Dictionary<string, string> EngineLabels(string kind, string? sandboxId, CriMetadata cri)
+    {
+        var labels = new Dictionary<string, string> { [CriMetadata.KindLabel] = kind, [CriMetadata.MetadataLabel] = cri.ToJson() };
+        if (sandboxId is not null)
+        {
+            labels[CriMetadata.SandboxLabel] = sandboxId;
+        }
+
+        return labels;
+    }
+
+    private static RpcException NotFound(string what, string id) =>
+        new(new Grpc.Core.Status(StatusCode.NotFound, $"{what} \"{id}\" not found"));
+
+    private async Task<IReadOnlyList<ContainerRecord>> ListAsync(string kind, CancellationToken cancellationToken) =>
+        [.. (await engine.ListContainersAsync(cancellationToken)).Where(r => r.Options.Labels.TryGetValue(CriMetadata.KindLabel, out var k) && k == kind)];
+
+    private async Task<IReadOnlyList<ContainerRecord>> MembersAsync(string sandboxId, CancellationToken cancellationToken) =>
+        [.. (await ListAsync(ContainerKind, cancellationToken)).Where(r => r.Options.Labels[CriMetadata.SandboxLabel] == sandboxId)];
+
+    /// <summary>A CRI object of the given kind by ID or unique ID prefix; null when there is none.</summary>
+    private async Task<ContainerRecord?> FindAsync(string id, string kind, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "an ID is required"));
+        }
+
+        var matches = (await ListAsync(kind, cancellationToken)).Where(r => r.Id.StartsWith(id, StringComparison.Ordinal)).ToList();
+        return matches.Count switch
+        {
+            0 => null,
+            1 => matches[0],
+            _ => throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, $"ID prefix \"{id}\" is ambiguous")),
+        };
+    }
+
+    /// <summary>
+    /// Stops a container: SIGTERM and <paramref name="timeoutSeconds"/> of grace, or SIGKILL at once for
+    /// zero (CRI's meaning). A container that ends while being killed is stopped, not an error.
+    /// </summary>
+    private async Task StopQuietlyAsync(string id, long timeoutSeconds, CancellationToken cancellationToken)
+    {
+        // After SIGKILL the engine waits this long before its own kill of every process in the cgroup.
+        var (grace, signal) = timeoutSeconds <= 0 ? (TimeSpan.FromSeconds(5), "SIGKILL") : (TimeSpan.FromSeconds(timeoutSeconds), (string?)null);
+        try
+        {
+            await engine.StopAsync(id, grace, signal, cancellationToken);
+        }
+        catch (EngineException)
+        {
+            if ((await engine.InspectContainerAsync(id, cancellationToken)).Status == EngineStatus.Running)
+            {
+                throw;
+            }
+        }
+    }
+
+    private static Task RemoveLogLinkAsync(ContainerRecord record)
+    {
+        var cri = CriMetadata.From(record.Options.Labels);
+        if (cri is not null && cri.LogPath.Length > 0 && new FileInfo(cri.LogPath).LinkTarget is not null)
+        {
+            // The log outlives the container for kubelet; keep a copy of the content in place of the link.
+            var target = new FileInfo(cri.LogPath).ResolveLinkTarget(returnFinalTarget: true);
+            File.Delete(cri.LogPath);
+            if (target is { Exists: true })
+            {
+                File.Copy(target.FullName, cri.LogPath);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task<Stevedore.Cri.V1.ContainerStats> StatsOfAsync(ContainerRecord record, CancellationToken cancellationToken)
+    {
+        var cri = CriMetadata.From(record.Options.Labels)!;
+        var attributes = new ContainerAttributes { Id = record.Id, Metadata = new ContainerMetadata { Name = cri.Name, Attempt = cri.Attempt } };
+        attributes.Labels.Add(cri.Labels);
+        attributes.Annotations.Add(cri.Annotations);
+        var stats = new Stevedore.Cri.V1.ContainerStats { Attributes = attributes };
+        if (record.Status == EngineStatus.Running)
+        {
+            var sample = await engine.StatsAsync(record.Id, cancellationToken);
+            var at = CriTime.ToNanoseconds(sample.Timestamp);
+            stats.Cpu = new CpuUsage { Timestamp = at, UsageCoreNanoSeconds = new UInt64Value { Value = (ulong)Math.Max(0, sample.CpuUsageNanoseconds) } };
+            stats.Memory = new MemoryUsage { Timestamp = at, WorkingSetBytes = new UInt64Value { Value = (ulong)Math.Max(0, sample.MemoryUsageBytes) }, UsageBytes = new UInt64Value { Value = (ulong)Math.Max(0, sample.MemoryUsageBytes) } };
+        }
+
+        return stats;
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Stevedore.Runtime.Cri;
+
+/// <summary>The CRI v1 RuntimeService and ImageService over a unix socket, served by Kestrel (HTTP/2 gRPC).</summary>
+public sealed class CriServer : IAsyncDisposable
+{
+    /// <summary>Where kubelet looks for Stevedore by default.</summary>
+    public const string DefaultSocketPath = "/run/stevedore/cri.sock";
+
+    private readonly WebApplication _app;
+
+    private CriServer(WebApplication app, string socketPath)
+    {
+        _app = app;
+        SocketPath = socketPath;
+    }
+
+    /// <summary>The socket the server listens on.</summary>
+    public string SocketPath { get; }
+
+    /// <summary>Starts serving <paramref name="engine"/> on <paramref name="socketPath"/> (a stale socket file is replaced).</summary>
+    public static async Task<CriServer> StartAsync(ContainerEngine engine, string socketPath, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(socketPath))!);
+        if (File.Exists(socketPath))
+        {
+            File.Delete(socketPath);
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.ListenUnixSocket(socketPath, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<EngineErrorInterceptor>());
+        var app = builder.Build();
+        app.MapGrpcService<CriRuntimeService>();
+        app.MapGrpcService<CriImageService>();
+        await app.StartAsync(cancellationToken);
+        return new CriServer(app, socketPath);
+    }
+
+    /// <summary>Stops serving and removes the socket.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (File.Exists(SocketPath))
+        {
+            File.Delete(SocketPath);
+        }
+    }
+}
