@@ -104,8 +104,9 @@ internal sealed class ProbeWorker(ProbeManager manager, ContainerProbes probes, 
                 {
                     result = await manager.Prober.ProbeAsync(Probes.Pod, Probes.Container, Probes.Id, spec, token);
                 }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                catch (Exception) when (token.IsCancellationRequested)
                 {
+                    // Removed mid-attempt: whatever the handler threw on the way out does not matter.
                     return;
                 }
                 catch (Exception ex)
