@@ -76,7 +76,7 @@ public sealed class ExecProbeAndHookNodeTests(CriContainerFixture fixture) : ICl
         var failed = new TaskCompletionSource<ProbeEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
         manager.ProbeChanged += e => failed.TrySetResult(e);
         var container = Container();
-        container.LivenessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["cat", file] }, PeriodSeconds = 1, FailureThreshold = 2 };
+        container.LivenessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["cat", file] }, PeriodSeconds = 1, FailureThreshold = 2, TimeoutSeconds = 30 };
         var id = fixture.ContainerId;
 
         manager.AddContainer(Pod(), container, id, DateTimeOffset.UtcNow);
@@ -102,7 +102,7 @@ public sealed class ExecProbeAndHookNodeTests(CriContainerFixture fixture) : ICl
         var ready = new TaskCompletionSource<ProbeEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
         manager.ProbeChanged += e => ready.TrySetResult(e);
         var container = Container();
-        container.ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["test", "-f", file] }, PeriodSeconds = 1 };
+        container.ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["test", "-f", file] }, PeriodSeconds = 1, TimeoutSeconds = 30 };
         var id = fixture.ContainerId;
 
         manager.AddContainer(Pod(), container, id, DateTimeOffset.UtcNow);
@@ -182,7 +182,8 @@ public sealed class ExecProbeAndHookNodeTests(CriContainerFixture fixture) : ICl
 
     internal static V1Container Container() => new() { Name = "main" };
 
-    private static V1Probe ExecProbe(string script) => new() { Exec = new V1ExecAction { Command = ["sh", "-c", script] } };
+    /// <summary>A generous timeout: runc exec on a busy machine must not turn into a spurious "timed out".</summary>
+    private static V1Probe ExecProbe(string script) => new() { Exec = new V1ExecAction { Command = ["sh", "-c", script] }, TimeoutSeconds = 30 };
 
     private static V1LifecycleHandler ExecHandler(string script) => new() { Exec = new V1ExecAction { Command = ["sh", "-c", script] } };
 }

@@ -248,11 +248,11 @@ public sealed class HttpProbeNodeTests
     {
         using var runner = new LifecycleHookRunner(new NoExec());
         var handler = new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = 1 } };
-        using var cancelled = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-        var long_ = new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = 60 } };
+        var longSleep = new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = 60 } };
 
         var done = await runner.RunAsync(Pod(), Container, "c1", handler, CancellationToken.None);
-        var interrupted = await runner.RunAsync(Pod(), Container, "c1", long_, cancelled.Token);
+        using var cancelled = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var interrupted = await runner.RunAsync(Pod(), Container, "c1", longSleep, cancelled.Token);
 
         Assert.Null(done);
         Assert.Equal("Sleep lifecycle hook (60) for Container \"main\" in Pod \"web_default(uid-1)\" failed - error: container terminated before sleep hook finished", interrupted);
