@@ -67,6 +67,71 @@ public static class NetworkNamespace
         TryDelete(path);
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on a thread of its own that has entered the namespace at
+    /// <paramref name="path"/>, and returns its result. Sockets created inside stay in that namespace
+    /// for their whole life, so this is how to listen or connect "inside a pod" (port-forward, tests).
+    /// </summary>
+    /// <exception cref="IOException">The namespace cannot be entered.</exception>
+    public static T Run<T>(string path, Func<T> action)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            var original = NetnsNative.Open("/proc/thread-self/ns/net", NetnsNative.ORdOnly | NetnsNative.OCloExec);
+            var target = NetnsNative.Open(path, NetnsNative.ORdOnly | NetnsNative.OCloExec);
+            try
+            {
+                if (original < 0 || target < 0)
+                {
+                    failure = NetnsNative.Error("open network namespace " + path);
+                    return;
+                }
+
+                if (NetnsNative.SetNs(target, NetnsNative.CloneNewNet) != 0)
+                {
+                    failure = NetnsNative.Error("enter network namespace " + path);
+                    return;
+                }
+
+                try
+                {
+                    result = action();
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                }
+                finally
+                {
+                    // If this fails the thread still ends right after, taking the namespace with it.
+                    NetnsNative.SetNs(original, NetnsNative.CloneNewNet);
+                }
+            }
+            finally
+            {
+                if (original >= 0)
+                {
+                    NetnsNative.Close(original);
+                }
+
+                if (target >= 0)
+                {
+                    NetnsNative.Close(target);
+                }
+            }
+        }) { IsBackground = true, Name = "netns-run" };
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        return result;
+    }
+
     /// <summary>Whether <paramref name="path"/> is a pinned namespace (an nsfs mount), not just a file.</summary>
     public static bool IsPinned(string path) =>
         File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Any(f => f.Length > 4 && f[4] == path && f.SkipWhile(x => x != "-").Skip(1).FirstOrDefault() == "nsfs");
