@@ -73,6 +73,28 @@ public sealed class CniNodeTests
     }
 
     [NodeFact]
+    public async Task Add_ManyPodsAtOnce_DistinctAddressesAndHostPorts_AllCleanedUp()
+    {
+        await using var network = await TestNetwork.CreateAsync();
+        var ports = Enumerable.Range(0, 12).Select(_ => TestHost.FreePort()).Distinct().ToList();
+
+        // Concurrent ADDs race on the bridge, host-local's store and iptables; every one must succeed.
+        var pods = await Task.WhenAll(ports.Select((port, i) => network.AddPodAsync(i % 2 == 0 ? [new CniPortMapping(port, 80)] : null)));
+
+        Assert.Equal(pods.Length, pods.Select(p => p.Ip).Distinct().Count());
+        Assert.All(pods, p => Assert.True(network.Subnet.Contains(p.Ip)));
+        var nat = await TestHost.RunAsync("/usr/sbin/iptables", "-t", "nat", "-S");
+        Assert.All(pods.Where((_, i) => i % 2 == 0), p => Assert.Contains($"--to-destination {p.Ip}:80", nat, StringComparison.Ordinal));
+
+        await Task.WhenAll(pods.Select(network.RemovePodAsync));
+
+        Assert.Empty(Directory.GetFiles(network.AllocationDir, "10.*"));
+        Assert.Empty(await TestHost.RunAsync("/usr/sbin/ip", "-o", "link", "show", "master", network.Bridge));
+        var after = await TestHost.RunAsync("/usr/sbin/iptables", "-t", "nat", "-S");
+        Assert.All(pods, p => Assert.DoesNotContain(p.ContainerId, after, StringComparison.Ordinal));
+    }
+
+    [NodeFact]
     public async Task Delete_NamespaceAlreadyGoneAndRepeated_ReleasesTheAddressWithoutError()
     {
         await using var network = await TestNetwork.CreateAsync();

@@ -32,6 +32,12 @@ public sealed class EgressGuardNodeTests
         Assert.True(await network.Guard.IsInstalledAsync(CancellationToken.None));
         Assert.Null(await PodListener.GreetingAsync(pod.Netns, outsideIp, 7100, Unreachable));
         Assert.Equal("peer", await PodListener.GreetingAsync(pod.Netns, peer.Ip, 7100, Reachable));
+        // A connection started outside (a hostPort or NodePort client elsewhere) still gets the pod's replies.
+        await using (PodListener.Start(pod.Netns, 7101, "pod"))
+        {
+            Assert.Equal("pod", await PodListener.GreetingAsync(outside, pod.Ip, 7101, Reachable));
+        }
+
 
         // Allowed destinations (other nodes' pods, node addresses) are forwarded; replacing the guard is atomic.
         await network.Guard.ApplyAsync([network.Subnet, outsideNet], CancellationToken.None);

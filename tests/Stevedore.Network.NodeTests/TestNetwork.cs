@@ -24,7 +24,9 @@ public sealed record TestPod(string Netns, string ContainerId, CniRuntimeConf Ru
 /// </summary>
 public sealed class TestNetwork : IAsyncDisposable
 {
+    // Pods may be added and removed concurrently.
     private readonly List<TestPod> _pods = [];
+    private readonly Lock _podsLock = new();
     private readonly List<string> _extraNetns = [];
     private readonly List<string> _extraLinks = [];
     private bool _portmapChainsExisted;
@@ -78,11 +80,19 @@ public sealed class TestNetwork : IAsyncDisposable
 
         var runtime = new CniRuntimeConf { ContainerId = id, NetnsPath = netns, CapabilityArgs = capabilities };
         var pending = new TestPod(netns, id, runtime, null!);
-        _pods.Add(pending);
+        lock (_podsLock)
+        {
+            _pods.Add(pending);
+        }
+
         await Invoker.AddAsync(CniNetworkConfigList.Loopback, runtime with { IfName = "lo" }, CancellationToken.None);
         var result = await Invoker.AddAsync(Network, runtime, CancellationToken.None);
         var pod = pending with { Result = result };
-        _pods[_pods.IndexOf(pending)] = pod;
+        lock (_podsLock)
+        {
+            _pods[_pods.IndexOf(pending)] = pod;
+        }
+
         return pod;
     }
 
@@ -92,7 +102,10 @@ public sealed class TestNetwork : IAsyncDisposable
         await Invoker.DeleteAsync(Network, pod.Runtime, pod.Result, CancellationToken.None);
         await Invoker.DeleteAsync(CniNetworkConfigList.Loopback, pod.Runtime with { IfName = "lo" }, null, CancellationToken.None);
         NetworkNamespace.Remove(pod.Netns);
-        _pods.RemoveAll(p => p.ContainerId == pod.ContainerId);
+        lock (_podsLock)
+        {
+            _pods.RemoveAll(p => p.ContainerId == pod.ContainerId);
+        }
     }
 
     /// <summary>A namespace the test wires by hand (another node, the outside world); removed on disposal.</summary>
@@ -108,7 +121,13 @@ public sealed class TestNetwork : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var pod in _pods.ToList())
+        List<TestPod> left;
+        lock (_podsLock)
+        {
+            left = [.. _pods];
+        }
+
+        foreach (var pod in left)
         {
             try
             {

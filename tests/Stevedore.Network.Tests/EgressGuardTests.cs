@@ -16,8 +16,8 @@ public sealed class EgressGuardTests
         Assert.Contains("elements = { 10.42.0.0/16, 192.168.7.3/32 }", lines);
         Assert.Contains("elements = { fd00:42::/48 }", lines);
         Assert.Contains("type filter hook forward priority filter - 10; policy accept;", lines);
-        Assert.Contains("iifname \"stevedore0\" oifname != \"stevedore0\" ip daddr != @allowed4 counter drop", lines);
-        Assert.Contains("iifname \"stevedore0\" oifname != \"stevedore0\" ip6 daddr != @allowed6 counter drop", lines);
+        Assert.Contains("iifname \"stevedore0\" oifname != \"stevedore0\" ct state != { established, related } ip daddr != @allowed4 counter drop", lines);
+        Assert.Contains("iifname \"stevedore0\" oifname != \"stevedore0\" ct state != { established, related } ip6 daddr != @allowed6 counter drop", lines);
     }
 
     [Fact]

@@ -5,9 +5,9 @@ using System.Text;
 namespace Stevedore.Network.Egress;
 
 /// <summary>
-/// Keeps pod traffic on the cluster: an nftables table of its own that drops packets forwarded from
-/// the pod bridge to anywhere outside the allowed destinations (the cluster's pod CIDRs, other nodes'
-/// addresses). The bridge plugin turns on IP forwarding (as on every Kubernetes node) and pods have a
+/// Keeps pod traffic on the cluster: an nftables table of its own that drops connections pods start
+/// through the node to anywhere outside the allowed destinations (the cluster's pod CIDRs, other
+/// nodes' addresses); replies to connections started elsewhere (a hostPort client) still pass. The bridge plugin turns on IP forwarding (as on every Kubernetes node) and pods have a
 /// default route through the bridge, so without this a pod's packet to any address would leave through
 /// the node's uplink. Traffic between pods on the bridge, to the node itself, and to hostPorts is not
 /// forwarded off the bridge and is untouched. One table per bridge, replaced atomically and removed
@@ -81,9 +81,10 @@ public sealed class EgressGuard
 
         script.Append("  }\n");
         // A drop in any nftables base chain is final, so another firewall's accepting FORWARD chain cannot undo it.
+        // Only connections pods start are stopped: a pod's replies to a client elsewhere (hostPort, NodePort) pass.
         script.Append("  chain forward {\n    type filter hook forward priority filter - 10; policy accept;\n");
-        script.Append("    iifname \"").Append(bridge).Append("\" oifname != \"").Append(bridge).Append("\" ip daddr != @allowed4 counter drop\n");
-        script.Append("    iifname \"").Append(bridge).Append("\" oifname != \"").Append(bridge).Append("\" ip6 daddr != @allowed6 counter drop\n");
+        script.Append("    iifname \"").Append(bridge).Append("\" oifname != \"").Append(bridge).Append("\" ct state != { established, related } ip daddr != @allowed4 counter drop\n");
+        script.Append("    iifname \"").Append(bridge).Append("\" oifname != \"").Append(bridge).Append("\" ct state != { established, related } ip6 daddr != @allowed6 counter drop\n");
         script.Append("  }\n}\n");
         return script.ToString();
     }

@@ -61,14 +61,35 @@ public sealed class CriPodNetwork(CriNetworkOptions options)
     }
 
     /// <summary>Creates the sandbox's namespace, <c>&lt;NetnsDir&gt;/cni-&lt;uuid&gt;</c>.</summary>
-    public string CreateNamespace() => NetworkNamespace.Create(Options.NetnsDir, "cni-" + Guid.NewGuid().ToString());
+    /// <exception cref="RpcException">Internal, with the kernel's reason.</exception>
+    public string CreateNamespace()
+    {
+        try
+        {
+            return NetworkNamespace.Create(Options.NetnsDir, "cni-" + Guid.NewGuid().ToString());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, "cannot create the sandbox network namespace: " + ex.Message));
+        }
+    }
 
     /// <summary>Removes a sandbox namespace; nothing happens when it is gone.</summary>
+    /// <exception cref="RpcException">Internal, with the kernel's reason.</exception>
     public static void RemoveNamespace(string path)
     {
-        if (path.Length > 0)
+        if (path.Length == 0)
+        {
+            return;
+        }
+
+        try
         {
             NetworkNamespace.Remove(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, $"cannot remove the sandbox network namespace {path}: {ex.Message}"));
         }
     }
 
