@@ -109,7 +109,15 @@ public sealed class CriRuntimeService(ContainerEngine engine, CriPodNetwork netw
                 await engine.RemoveAsync(record.Id, force: true, CancellationToken.None);
             }
 
-            CriPodNetwork.RemoveNamespace(cri.NetnsPath);
+            try
+            {
+                CriPodNetwork.RemoveNamespace(cri.NetnsPath);
+            }
+            catch (RpcException)
+            {
+                // The original failure is what the caller needs to see.
+            }
+
             throw;
         }
 
