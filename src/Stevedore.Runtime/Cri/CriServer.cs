@@ -23,8 +23,15 @@ public sealed class CriServer : IAsyncDisposable
     /// <summary>The socket the server listens on.</summary>
     public string SocketPath { get; }
 
-    /// <summary>Starts serving <paramref name="engine"/> on <paramref name="socketPath"/> (a stale socket file is replaced).</summary>
-    public static async Task<CriServer> StartAsync(ContainerEngine engine, string socketPath, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts serving <paramref name="engine"/> on <paramref name="socketPath"/> (a stale socket file is
+    /// replaced) with loopback-only sandboxes (no CNI).
+    /// </summary>
+    public static Task<CriServer> StartAsync(ContainerEngine engine, string socketPath, CancellationToken cancellationToken) =>
+        StartAsync(engine, socketPath, CriNetworkOptions.Disabled, cancellationToken);
+
+    /// <summary>Starts serving <paramref name="engine"/> on <paramref name="socketPath"/>, networking sandboxes as <paramref name="network"/> says.</summary>
+    public static async Task<CriServer> StartAsync(ContainerEngine engine, string socketPath, CriNetworkOptions network, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(socketPath))!);
         if (File.Exists(socketPath))
@@ -37,6 +44,7 @@ public sealed class CriServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.ListenUnixSocket(socketPath, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton(new CriPodNetwork(network));
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<EngineErrorInterceptor>());
         var app = builder.Build();
         app.MapGrpcService<CriRuntimeService>();
