@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Stevedore.Cri.V1;
@@ -19,6 +20,19 @@ public sealed partial class EnvironmentResolver(IPodSources sources, NodeAllocat
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(container);
+        try
+        {
+            return await BuildAsync(pod, container, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The API could not be asked: as upstream, the container waits in CreateContainerConfigError and is retried.
+            throw ConfigError(ApiErrorMessage.Of(ex));
+        }
+    }
+
+    private async Task<IReadOnlyList<KeyValue>> BuildAsync(V1Pod pod, V1Container container, CancellationToken cancellationToken)
+    {
         var ns = pod.Metadata?.NamespaceProperty ?? "default";
         var lookups = new SourceCache(sources, ns);
 

@@ -118,6 +118,19 @@ internal static class LinuxFiles
         };
     }
 
+    /// <summary>The owner and group of <paramref name="path"/> (not following a final symlink), or null when it is missing.</summary>
+    public static (int Uid, int Gid)? OwnerOf(string path)
+    {
+        const uint statxUidGid = 0x8 | 0x10;
+        var buffer = new byte[256];
+        if (StatxNative(AtFdCwd, path, AtSymlinkNoFollow, statxUidGid, buffer) != 0)
+        {
+            return null;
+        }
+
+        return (BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(20, 4)), BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(24, 4)));
+    }
+
     /// <summary>
     /// Opens <paramref name="relative"/> under the directory <paramref name="root"/> one element at a time
     /// with O_PATH|O_NOFOLLOW, so no element can be a symlink (swapped in or not); the final element is

@@ -74,7 +74,7 @@ public sealed partial class VolumeManager : IVolumeManager
                 }
                 catch (Exception ex) when (IsVolumeFailure(ex, cancellationToken))
                 {
-                    failures.Add($"MountVolume.SetUp failed for volume \"{volume.Name}\" : {Describe(ex)}");
+                    failures.Add($"MountVolume.SetUp failed for volume \"{volume.Name}\" : {ApiErrorMessage.Of(ex)}");
                 }
             }
 
@@ -114,7 +114,7 @@ public sealed partial class VolumeManager : IVolumeManager
                 catch (Exception ex) when (IsVolumeFailure(ex, cancellationToken))
                 {
                     // The files stay as they were: a source deleted while the pod runs does not empty its volume.
-                    LogRefreshFailed(pod.Metadata.NamespaceProperty, pod.Metadata.Name, volume.Name, Describe(ex));
+                    LogRefreshFailed(pod.Metadata.NamespaceProperty, pod.Metadata.Name, volume.Name, ApiErrorMessage.Of(ex));
                 }
             }
         }
@@ -351,7 +351,7 @@ public sealed partial class VolumeManager : IVolumeManager
                 }
                 catch (Exception ex) when (IsVolumeFailure(ex, cancellationToken))
                 {
-                    throw new VolumeSourceException($"failed to fetch token: {Describe(ex)}");
+                    throw new VolumeSourceException($"failed to fetch token: {ApiErrorMessage.Of(ex)}");
                 }
 
                 files = new Dictionary<string, FileProjection>(StringComparer.Ordinal)
@@ -522,27 +522,6 @@ public sealed partial class VolumeManager : IVolumeManager
     private static bool IsVolumeFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is VolumeSourceException or ArgumentException or IOException or UnauthorizedAccessException or HttpOperationException or HttpRequestException
             or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested;
-
-    /// <summary>The message a user should read: an API error's Status message, else the exception's own.</summary>
-    internal static string Describe(Exception ex)
-    {
-        if (ex is HttpOperationException { Response.Content: { Length: > 0 } body })
-        {
-            try
-            {
-                using var status = JsonDocument.Parse(body);
-                if (status.RootElement.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
-                {
-                    return message.GetString()!;
-                }
-            }
-            catch (JsonException)
-            {
-            }
-        }
-
-        return ex.Message;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: volume {Volume} updated")]
     private partial void LogRefreshed(string? @namespace, string? name, string volume);

@@ -200,4 +200,33 @@ public sealed class EnvironmentResolverTests(VolumeClusterFixture cluster)
         Assert.False(without.ContainsKey("REDIS_PRIMARY_SERVICE_HOST"));
         Assert.Equal("$(REDIS_PRIMARY_SERVICE_HOST):$(REDIS_PRIMARY_SERVICE_PORT)", without["REDIS"]);
     }
+
+    [Fact]
+    public async Task ApiUnreachable_EnvIsCreateContainerConfigError_VolumesAreFailedMount()
+    {
+        // Nothing listens on loopback port 1: every read fails at once, as when the API server is down.
+        using var unreachable = new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+        var sources = new ApiPodSources(unreachable);
+        var container = new V1Container { Name = "c", Env = [new V1EnvVar { Name = "X", ValueFrom = new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = "cm", Key = "k" } } }] };
+        var pod = Pod("anywhere", container);
+
+        var envError = await Assert.ThrowsAsync<PodConfigException>(() =>
+            new EnvironmentResolver(sources, new NodeAllocatable(sources, TimeProvider.System), NullLogger.Instance).ResolveAsync(pod, container, CancellationToken.None));
+        Assert.Equal("CreateContainerConfigError", envError.Reason);
+
+        pod.Spec.Volumes = [new V1Volume { Name = "cfg", ConfigMap = new V1ConfigMapVolumeSource { Name = "cm" } }];
+        var root = Directory.CreateTempSubdirectory("stevedore-volumes-unreachable-").FullName;
+        try
+        {
+            var volumes = new VolumeManager(root, sources, TimeProvider.System, NullLogger.Instance);
+            var mountError = await Assert.ThrowsAsync<PodConfigException>(() => volumes.SetUpAsync(pod, CancellationToken.None));
+            Assert.Equal("FailedMount", mountError.Reason);
+            Assert.StartsWith("MountVolume.SetUp failed for volume \"cfg\" : ", mountError.Message, StringComparison.Ordinal);
+            await volumes.TearDownAsync(pod.Metadata.Uid, CancellationToken.None);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

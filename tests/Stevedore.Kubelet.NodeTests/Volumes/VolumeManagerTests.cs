@@ -233,6 +233,36 @@ public sealed class VolumeManagerTests(VolumeClusterFixture cluster)
     }
 
     [Fact]
+    public async Task FsGroup_VolumeFilesAreGroupOwnedAndReadable_EmptyDirIsSetgid()
+    {
+        using var node = new NodeScratch(cluster);
+        var ns = await cluster.CreateNamespaceAsync();
+        await Api.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "s" }, StringData = new Dictionary<string, string> { ["key"] = "k" } }, ns);
+        var pod = await CreatePodAsync(ns, s =>
+        {
+            s.SecurityContext = new V1PodSecurityContext { FsGroup = 4321 };
+            s.Volumes.Add(new V1Volume { Name = "sec", Secret = new V1SecretVolumeSource { SecretName = "s", DefaultMode = 256 } });
+            s.Volumes.Add(new V1Volume { Name = "shared", EmptyDir = new V1EmptyDirVolumeSource() });
+        });
+
+        await node.Volumes.SetUpAsync(pod, CancellationToken.None);
+
+        var secretDir = node.Volumes.VolumeDirectory(pod.Metadata.Uid, VolumeManager.SecretPlugin, "sec");
+        var file = Path.Combine(secretDir, new FileInfo(Path.Combine(secretDir, "..data")).LinkTarget!, "key");
+        Assert.Equal(4321, LinuxFiles.OwnerOf(file)!.Value.Gid);
+        Assert.Equal((UnixFileMode)0x120, File.GetUnixFileMode(file));
+        var shared = node.Volumes.VolumeDirectory(pod.Metadata.Uid, VolumeManager.EmptyDirPlugin, "shared");
+        Assert.Equal(4321, LinuxFiles.OwnerOf(shared)!.Value.Gid);
+        Assert.True(File.GetUnixFileMode(shared).HasFlag(UnixFileMode.SetGroup));
+
+        // Group access is part of the payload: a refresh with nothing changed writes nothing.
+        var data = new FileInfo(Path.Combine(secretDir, "..data")).LinkTarget;
+        await node.Volumes.RefreshAsync(pod, CancellationToken.None);
+        Assert.Equal(data, new FileInfo(Path.Combine(secretDir, "..data")).LinkTarget);
+        await node.Volumes.TearDownAsync(pod.Metadata.Uid, CancellationToken.None);
+    }
+
+    [Fact]
     public async Task DownwardApiVolume_LabelsNameAndLimits_RewrittenWhenLabelsChange()
     {
         using var node = new NodeScratch(cluster);
