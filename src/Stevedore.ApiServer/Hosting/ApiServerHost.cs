@@ -42,13 +42,14 @@ public sealed class ApiServerHost : IAsyncDisposable
         await caches.StartAsync(cancellationToken);
 
         var registry = new ResourceRegistry(catalog, options.Store, caches, new BuiltInObjectPolicy(), new BuiltInPatchEngine());
+        registry.Admission = Admission.AdmissionPlugins.Create(options.AdmissionPlugins, registry, options.Time);
         await Bootstrap.EnsureDefaultNamespacesAsync(registry, catalog, options.Time, cancellationToken);
 
         var openApi = new OpenApi.OpenApiDocuments(catalog);
         var ready = true;
         var handler = new ApiHandler(new ApiHandlerDependencies(
             catalog, registry, new BuiltInTableConverter(), openApi, options.Reviews,
-            options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger));
+            options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger, options.ServiceAccountTokens));
 
         // No configuration reload: it would put an inotify watch on every folder under the
         // working directory, which costs seconds and megabytes when started from a large tree.

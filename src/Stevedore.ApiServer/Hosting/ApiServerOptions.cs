@@ -24,6 +24,12 @@ public sealed class ApiServerOptions
 
     public IReviewResponder? Reviews { get; init; }
 
+    /// <summary>Signs TokenRequests and backs the OpenID discovery documents; null serves neither.</summary>
+    public Security.ServiceAccounts.ServiceAccountTokenIssuer? ServiceAccountTokens { get; init; }
+
+    /// <summary>Built-in admission plugins to run, by upstream name (see <c>Admission/AdmissionPlugins</c>).</summary>
+    public IReadOnlyList<string> AdmissionPlugins { get; init; } = [];
+
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;

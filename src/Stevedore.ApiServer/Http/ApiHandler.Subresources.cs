@@ -39,7 +39,10 @@ public sealed partial class ApiHandler
             case ("finalize", "PUT"):
                 await FinalizeNamespaceAsync(context, resource, info, ct);
                 return;
-            case ("status" or "scale" or "binding" or "eviction" or "finalize", _):
+            case ("token", "POST"):
+                await CreateTokenAsync(context, resource, info, ct);
+                return;
+            case ("status" or "scale" or "binding" or "eviction" or "finalize" or "token", _):
                 throw ApiException.MethodNotAllowed();
             default:
                 throw new ApiException(404, "NotFound", $"the server could not find the requested resource ({method} {resource.Plural}/{info.Subresource}); it is not served yet");

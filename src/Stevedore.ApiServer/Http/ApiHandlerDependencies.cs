@@ -16,4 +16,5 @@ public sealed record ApiHandlerDependencies(
     Func<HttpContext, ValueTask<UserInfo?>> Authenticate,
     Func<bool> IsReady,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger,
+    Security.ServiceAccounts.ServiceAccountTokenIssuer? ServiceAccountTokens = null);

@@ -26,6 +26,9 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
     public IObjectPolicy Policy { get; } = policy;
     public IPatchEngine Patches { get; } = patches;
 
+    /// <summary>Mutating admission plugins run on every create, after defaulting and before validation.</summary>
+    public IReadOnlyList<Admission.IAdmissionPlugin> Admission { get; internal set; } = [];
+
     /// <summary>Reads one object from the store (a consistent read) with its resourceVersion set.</summary>
     public async Task<JsonObject> GetAsync(ApiResource resource, string? ns, string name, CancellationToken cancellationToken)
     {
@@ -123,6 +126,11 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
         ResourceStrategies.Normalize(resource, obj);
         ResourceStrategies.PrepareForCreate(resource, obj);
         Policy.ApplyDefaults(resource, obj);
+        foreach (var plugin in Admission)
+        {
+            await plugin.AdmitCreateAsync(resource, ns, obj, options, cancellationToken);
+        }
+
         var causes = Policy.ValidateCreate(resource, obj);
         if (causes.Count > 0)
         {

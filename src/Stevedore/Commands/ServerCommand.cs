@@ -2,12 +2,14 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
+using Stevedore.ApiServer.Admission;
 using Stevedore.ApiServer.Hosting;
 using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.ApiServer.Security.Authorization;
 using Stevedore.ApiServer.Security.Https;
 using Stevedore.ApiServer.Security.Kubeconfig;
 using Stevedore.ApiServer.Security.Pki;
+using Stevedore.ApiServer.Security.ServiceAccounts;
 using Stevedore.Client.Connecting;
 using Stevedore.Controllers.Host;
 using Stevedore.Scheduler.Host;
@@ -69,7 +71,10 @@ public static class ServerCommand
             // Operators may add users as lines "token,user,uid,\"group1,group2\"" in DATA/tokens.csv.
             var tokenFile = Path.Combine(settings.DataDir, "tokens.csv");
             var tokens = File.Exists(tokenFile) ? StaticTokenAuthenticator.FromFile(tokenFile, adminToken) : new StaticTokenAuthenticator([adminToken]);
-            var bearer = new BearerTokenAuthenticator([tokens]);
+            // ServiceAccount tokens (TokenRequest) are signed with a key of their own, kept beside the CA.
+            using var serviceAccountKey = ServiceAccountSigningKey.LoadOrCreate(settings.DataDir);
+            var serviceAccountTokens = new ServiceAccountTokenIssuer(serviceAccountKey, TimeProvider.System);
+            var bearer = new BearerTokenAuthenticator([tokens, new ServiceAccountTokenAuthenticator(serviceAccountTokens, new StoreBoundObjectGetter(store))]);
             var authorizer = new AllowAuthenticatedAuthorizer();
             var options = new ApiServerOptions
             {
@@ -78,6 +83,8 @@ public static class ServerCommand
                 ConfigureHttps = listen => listen.UseHttps(https => HttpsSetup.ConfigureHttps(https, certificates)),
                 Authenticator = new UnionAuthenticator(new X509ClientCertificateAuthenticator(certificates.ClientCertificateValidator), bearer),
                 Reviews = new ReviewResponder(authorizer, authorizer, bearer, TimeProvider.System),
+                ServiceAccountTokens = serviceAccountTokens,
+                AdmissionPlugins = AdmissionPlugins.BuiltIn,
                 LoggerFactory = loggerFactory,
             };
             await using var host = await ApiServerHost.StartAsync(options, cancellationToken);
@@ -91,7 +98,7 @@ public static class ServerCommand
             using var controlPlane = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var client = ClusterConnection.FromKubeconfig(kubeconfig);
             var scheduler = Task.Run(() => SchedulerHost.RunLeaderElectedAsync(client, loggerFactory, controlPlane.Token), CancellationToken.None);
-            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory).RunAsync(controlPlane.Token), CancellationToken.None);
+            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem).RunAsync(controlPlane.Token), CancellationToken.None);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
