@@ -221,8 +221,16 @@ public sealed class HollowClusterScenarios(HollowClusterFixture cluster)
         var pods = Scenario.Lines(await k.OkAsync("get", "pods", "-n", ns, "-l", "app=adopt", "-o", "name"));
         Assert.Equal(3, pods.Count);
         Assert.Contains("pod/orphan", pods);
-        Assert.Equal(2, pods.Count(p => Regex.IsMatch(p, "^pod/adopt-[a-z0-9]{5}$")));
+        var made = pods.Where(p => Regex.IsMatch(p, "^pod/adopt-[a-z0-9]{5}$")).Select(p => p["pod/".Length..]).Order().ToList();
+        Assert.Equal(2, made.Count);
         Assert.Matches(@"adopt\s+3\s+3\s+3\s+", await k.OkAsync("get", "replicasets", "-n", ns));
+
+        // kubectl describe shows what the controller did: two pods created, the orphan only adopted.
+        await Scenario.EventuallyAsync(async () => Regex.Matches(await k.OkAsync("describe", "replicaset", "adopt", "-n", ns), "SuccessfulCreate").Count == 2,
+            "two SuccessfulCreate events on the ReplicaSet");
+        var created = Regex.Matches(await k.OkAsync("describe", "replicaset", "adopt", "-n", ns), @"Normal\s+SuccessfulCreate\s+\S+\s+replicaset-controller\s+Created pod: (\S+)")
+            .Select(m => m.Groups[1].Value).Order().ToList();
+        Assert.Equal(made, created);
     }
 
     [Fact]
