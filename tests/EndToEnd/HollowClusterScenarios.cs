@@ -388,7 +388,9 @@ public sealed class HollowNodeHeartbeatScenarios(HollowClusterFixture cluster) :
         {
             var ns = await Scenario.NamespaceAsync(k);
             await k.OkAsync("run", "stranded", "-n", ns, "--image=busybox:1.36", """--overrides={"apiVersion":"v1","spec":{"nodeName":"lone-0"}}""");
-            await k.OkAsync("wait", "pod/stranded", "-n", ns, "--for=condition=Ready", "--timeout=60s");
+            await k.OkAsync("run", "impatient", "-n", ns, "--image=busybox:1.36",
+                """--overrides={"apiVersion":"v1","spec":{"nodeName":"lone-0","tolerations":[{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":5}]}}""");
+            await k.OkAsync("wait", "pod/stranded", "pod/impatient", "-n", ns, "--for=condition=Ready", "--timeout=60s");
             // DefaultTolerationSeconds admission: 300 s before an unreachable node's pods are evicted.
             Assert.Equal("Exists NoExecute 300", await k.OkAsync("get", "pod", "stranded", "-n", ns, "-o",
                 """jsonpath={.spec.tolerations[?(@.key=="node.kubernetes.io/unreachable")].operator} {.spec.tolerations[?(@.key=="node.kubernetes.io/unreachable")].effect} {.spec.tolerations[?(@.key=="node.kubernetes.io/unreachable")].tolerationSeconds}"""));
@@ -410,6 +412,11 @@ public sealed class HollowNodeHeartbeatScenarios(HollowClusterFixture cluster) :
             var unknownSince = DateTime.Parse(await k.OkAsync("get", "node", "lone-0", "-o", """jsonpath={.status.conditions[?(@.type=="Ready")].lastTransitionTime}"""),
                 System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal);
             Assert.True(unknownSince - renewed >= TimeSpan.FromSeconds(40), $"Ready went Unknown at {unknownSince:O}, last renewal {renewed:O}");
+
+            // NoExecute eviction honours tolerationSeconds: the pod tolerating 5 s is deleted (it stays
+            // Terminating, as nothing on the dead node confirms), the one tolerating the default 300 s is not.
+            await Scenario.EventuallyAsync(async () => await k.OkAsync("get", "pod", "impatient", "-n", ns, "-o", "jsonpath={.metadata.deletionTimestamp}") != "",
+                "the pod tolerating the unreachable taint for 5 s to be evicted");
 
             // The stranded pod is marked not ready but, tolerating the taint for 300 s, is not evicted yet.
             await k.OkAsync("wait", "pod/stranded", "-n", ns, "--for=condition=Ready=false", "--timeout=60s");
