@@ -241,12 +241,8 @@ public sealed partial class ApiHandler
             ns["spec"] = spec;
             return ns;
         }, options with { Subresource = "finalize" }, "Update", ct);
-        if (updated["metadata"]?["deletionTimestamp"] is not null && updated["spec"]?["finalizers"] is not JsonArray { Count: > 0 } &&
-            updated["metadata"]?["finalizers"] is not JsonArray { Count: > 0 })
-        {
-            await _registry.DeleteAsync(resource, null, info.Name!, new DeleteOptions(0, null, null, null, false), Now, ct);
-        }
-
+        // A terminating namespace whose last finalizer this removes leaves the store inside the update
+        // (ResourceStrategies.ShouldDeleteDuringUpdate); the answer is its last state, as upstream.
         await WriteJsonAsync(context, 200, updated);
     }
 

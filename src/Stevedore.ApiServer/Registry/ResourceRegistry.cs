@@ -97,7 +97,8 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
         ns = resource.Namespaced ? Json.GetString(meta, "namespace") : null;
         if (resource.Namespaced)
         {
-            await CheckNamespaceAcceptsAsync(ns!, cancellationToken);
+            await CheckNamespaceAcceptsAsync(resource, ns!, Json.GetString(meta, "name") is { Length: > 0 } named ? named
+                : Json.GetString(meta, "generateName") is { Length: > 0 } prefix ? prefix : "Unknown", cancellationToken);
         }
 
         var generateName = Json.GetString(meta, "generateName");
@@ -126,6 +127,9 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
         ResourceStrategies.Normalize(resource, obj);
         ResourceStrategies.PrepareForCreate(resource, obj);
         Policy.ApplyDefaults(resource, obj);
+        // Built-in steps first (NamespaceLifecycle, DefaultTolerationSeconds), then the configured plugins.
+        ResourceStrategies.Admit(resource, obj, options.Subresource);
+
         foreach (var plugin in Admission)
         {
             await plugin.AdmitCreateAsync(resource, ns, obj, options, cancellationToken);
@@ -197,8 +201,11 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
         }
     }
 
-    /// <summary>NamespaceLifecycle: no new content in a missing or terminating namespace.</summary>
-    private async Task CheckNamespaceAcceptsAsync(string ns, CancellationToken cancellationToken)
+    /// <summary>
+    /// NamespaceLifecycle: no new content in a missing or terminating namespace. The refusal names the
+    /// object as upstream's admission errors do (its name, else its generateName, else "Unknown").
+    /// </summary>
+    private async Task CheckNamespaceAcceptsAsync(ApiResource resource, string ns, string objectName, CancellationToken cancellationToken)
     {
         var namespaces = Caches.For(_namespaces);
         var cached = namespaces.Get("/registry/namespaces/" + ns);
@@ -216,10 +223,12 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
 
         if (nsObj["metadata"]?["deletionTimestamp"] is not null)
         {
-            throw new ApiException(403, "Forbidden", $"unable to create new content in namespace {ns} because it is being terminated")
+            throw new ApiException(403, "Forbidden",
+                $"{ApiException.Qualified(resource.Group, resource.Plural)} \"{objectName}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated")
             {
-                DetailsName = ns,
-                DetailsKind = "namespaces",
+                DetailsName = objectName,
+                DetailsGroup = resource.Group,
+                DetailsKind = resource.Plural,
                 Causes = [new StatusCause("NamespaceTerminating", $"namespace {ns} is being terminated", "metadata.namespace")],
             };
         }
@@ -287,6 +296,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             }
 
             Policy.ApplyDefaults(resource, desired);
+            ResourceStrategies.Admit(resource, desired, options.Subresource);
             // Binding is the one sanctioned way to set a pod's (otherwise immutable) nodeName.
             var causes = options.Subresource == "binding" ? [] : Policy.ValidateUpdate(resource, desired, current);
             if (causes.Count > 0)
@@ -307,7 +317,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
                 return desired;
             }
 
-            if (meta["deletionTimestamp"] is not null && (meta["finalizers"] is not JsonArray finalizers || finalizers.Count == 0))
+            if (ResourceStrategies.ShouldDeleteDuringUpdate(resource, desired, current))
             {
                 // The last finalizer is gone: the object leaves the store now.
                 var deleted = await Store.DeleteAsync(kv.Key, kv.ModRevision, cancellationToken);

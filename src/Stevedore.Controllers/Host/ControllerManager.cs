@@ -52,7 +52,8 @@ public sealed partial class ControllerManager
         var recorder = new EventRecorder(_client, "deployment-controller", time: _time, logger: _logger);
         var controllers = new List<IController>
         {
-            new ReplicaSetController(_client, _loggerFactory.CreateLogger<ReplicaSetController>(), _time),
+            new ReplicaSetController(_client, _loggerFactory.CreateLogger<ReplicaSetController>(), _time,
+                recorder: new EventRecorder(_client, "replicaset-controller", time: _time, logger: _logger)),
             new DeploymentController(_client, recorder, _loggerFactory.CreateLogger<DeploymentController>(), _time),
             new ServiceAccountController(_client, _loggerFactory.CreateLogger<ServiceAccountController>(), _time),
             new NodeIpamController(_client, _loggerFactory.CreateLogger<NodeIpamController>(), _time),
