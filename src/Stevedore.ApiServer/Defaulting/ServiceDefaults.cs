@@ -55,6 +55,13 @@ internal static class ServiceDefaults
             {
                 spec["ipFamilies"] = new JsonArray("IPv4");
             }
+
+            // Upstream lists both families for a headless Service without selector unless it asks
+            // for one: its endpoints are whatever the user puts there, of either family.
+            if (headlessWithoutSelector && spec.Str("ipFamilyPolicy") != "SingleStack" && spec.Arr("ipFamilies") is { Count: 1 } families)
+            {
+                families.Add(families[0]?.ToString() == "IPv6" ? "IPv4" : "IPv6");
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Stevedore.ApiServer.Resources;
 using Stevedore.ApiServer.Serialization;
+using Stevedore.ApiServer.Services;
 
 namespace Stevedore.ApiServer.Registry;
 
@@ -78,6 +79,9 @@ public static class ResourceStrategies
             case "PersistentVolumeClaim" or "PersistentVolume":
                 obj["status"] = new JsonObject { ["phase"] = "Pending" };
                 return;
+            case "Service" when resource.Group.Length == 0:
+                ServiceStrategy.PrepareForCreate(obj);
+                return;
         }
 
         if (resource.HasSubresource("status") && !StatusKeptOnCreate.Contains(resource.Kind))
@@ -141,6 +145,11 @@ public static class ResourceStrategies
         {
             // Namespace phase is owned by the server; spec.finalizers only through /finalize.
             desired["status"] = current["status"]?.DeepClone();
+        }
+
+        if (subresource is null && resource.Kind == "Service" && resource.Group.Length == 0)
+        {
+            ServiceStrategy.PrepareForUpdate(desired, current);
         }
     }
 
