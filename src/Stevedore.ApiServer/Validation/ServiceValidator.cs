@@ -120,17 +120,43 @@ internal static class ServiceValidator
         ObjectMetaValidator.ValidateLabels(spec.Obj("selector"), "spec.selector", errors);
     }
 
-    /// <summary>An allocated cluster IP never changes (an update that leaves it empty keeps the old one).</summary>
+    /// <summary>Allocated cluster IPs never change (upstream's <c>validateUpgradeDowngradeClusterIPs</c> for one family).</summary>
     public static void ValidateUpdate(JsonObject newService, JsonObject oldService, List<FieldError> errors)
     {
         var newSpec = newService.Obj("spec");
         var oldSpec = oldService.Obj("spec");
         var toOrFromExternalName = newSpec.Str("type") == "ExternalName" || oldSpec.Str("type") == "ExternalName";
-        var oldIP = oldSpec.Str("clusterIP") ?? "";
-        var newIP = newSpec.Str("clusterIP") ?? "";
-        if (!toOrFromExternalName && oldIP.Length > 0 && newIP.Length > 0 && newIP != oldIP)
+        var oldIPs = oldSpec.Arr("clusterIPs")?.Select(v => v?.ToString() ?? "").ToList() ?? [];
+        var newIPs = newSpec.Arr("clusterIPs")?.Select(v => v?.ToString() ?? "").ToList() ?? [];
+        var bothHeadless = oldIPs is ["None"] && newIPs is ["None"];
+        if (!toOrFromExternalName && !bothHeadless)
         {
-            errors.Add(FieldError.Invalid("spec.clusterIPs[0]", newIP, "may not change once set"));
+            var rendered = new RenderedValue("[]string{" + string.Join(", ", newIPs.Select(BadValues.Quote)) + "}");
+            if (oldIPs.Count == newIPs.Count)
+            {
+                for (var i = 0; i < oldIPs.Count; i++)
+                {
+                    if (oldIPs[i] != newIPs[i])
+                    {
+                        errors.Add(FieldError.Invalid("spec.clusterIPs".Index(i), rendered, "may not change once set"));
+                    }
+                }
+            }
+            else if (oldIPs.Count > newIPs.Count)
+            {
+                if (newIPs.Count == 0)
+                {
+                    errors.Add(FieldError.Invalid("spec.clusterIPs[0]", rendered, "primary clusterIP can not be unset"));
+                }
+                else if (newIPs[0] != oldIPs[0])
+                {
+                    errors.Add(FieldError.Invalid("spec.clusterIPs[0]", rendered, "may not change once set"));
+                }
+            }
+            else if (oldIPs.Count > 0 && newIPs[0] != oldIPs[0])
+            {
+                errors.Add(FieldError.Invalid("spec.clusterIPs[0]", rendered, "may not change once set"));
+            }
         }
 
         if (ServiceTypes.NeedsHealthCheckNodePort(oldSpec) && ServiceTypes.NeedsHealthCheckNodePort(newSpec) &&
