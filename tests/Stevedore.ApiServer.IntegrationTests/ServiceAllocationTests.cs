@@ -293,6 +293,21 @@ public sealed class ServiceAllocationTests(ApiServerFixture server)
     }
 
     [Fact]
+    public async Task ServerSideApply_Twice_KeepsTheAllocatedValues()
+    {
+        var ns = await server.CreateNamespaceAsync();
+        static string Applied(int port) => $$$"""{"apiVersion":"v1","kind":"Service","metadata":{"name":"applied"},"spec":{"type":"NodePort","selector":{"app":"a"},"ports":[{"name":"http","port":{{{port}}}}]}}""";
+        var path = $"/api/v1/namespaces/{ns}/services/applied?fieldManager=tester";
+        var (code, first) = await server.SendAsync(HttpMethod.Patch, path, Applied(80), "application/apply-patch+yaml");
+        Assert.True(code is HttpStatusCode.OK or HttpStatusCode.Created, first.ToJsonString());
+        var (againCode, second) = await server.SendAsync(HttpMethod.Patch, path, Applied(81), "application/apply-patch+yaml");
+        Assert.Equal(HttpStatusCode.OK, againCode);
+        Assert.Equal(ClusterIP(first), ClusterIP(second));
+        Assert.Equal(NodePort(first), NodePort(second));
+        Assert.Equal(81, second["spec"]!["ports"]![0]!["port"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Update_ChangingTheClusterIP_Is422()
     {
         var ns = await server.CreateNamespaceAsync();

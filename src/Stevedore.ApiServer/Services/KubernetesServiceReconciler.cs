@@ -58,7 +58,16 @@ public sealed partial class KubernetesServiceReconciler : IAsyncDisposable
     /// <summary>Reconciles once (so the Service exists when the server starts answering), then every 10 s.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await ReconcileAsync(cancellationToken);
+        try
+        {
+            await ReconcileAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is ApiException or StoreUnavailableException or IOException or InvalidOperationException)
+        {
+            // The loop tries again; a server that cannot write this yet can still serve.
+            LogReconcileFailed(_logger, ex);
+        }
+
         _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
     }
 
@@ -119,7 +128,7 @@ public sealed partial class KubernetesServiceReconciler : IAsyncDisposable
     private async Task EnsureServiceAsync(CancellationToken cancellationToken)
     {
         var ports = new JsonArray(new JsonObject { ["name"] = "https", ["protocol"] = "TCP", ["port"] = 443, ["targetPort"] = _port });
-        await _registry.UpdateAsync(_services, "default", ServiceName, service =>
+        await UpsertAsync(_services, ServiceName, service =>
         {
             // Only what this server owns is corrected; anything else a user set stays.
             var spec = service["spec"] as JsonObject ?? [];
@@ -127,7 +136,7 @@ public sealed partial class KubernetesServiceReconciler : IAsyncDisposable
             spec["ports"] = ports.DeepClone();
             service["spec"] = spec;
             return service;
-        }, Options(), "Update", cancellationToken, () => new JsonObject
+        }, () => new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Service",
@@ -144,7 +153,7 @@ public sealed partial class KubernetesServiceReconciler : IAsyncDisposable
                 ["sessionAffinity"] = "None",
                 ["ports"] = ports.DeepClone(),
             },
-        });
+        }, cancellationToken);
     }
 
     private async Task WriteEndpointsAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken)
@@ -155,18 +164,18 @@ public sealed partial class KubernetesServiceReconciler : IAsyncDisposable
             ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = _port, ["protocol"] = "TCP" }),
         });
         var endpointsLabels = new JsonObject { ["endpointslice.kubernetes.io/skip-mirror"] = "true" };
-        await _registry.UpdateAsync(_endpoints, "default", ServiceName, endpoints =>
+        await UpsertAsync(_endpoints, ServiceName, endpoints =>
         {
             endpoints["subsets"] = subsets.DeepClone();
             Metadata(endpoints)["labels"] = endpointsLabels.DeepClone();
             return endpoints;
-        }, Options(), "Update", cancellationToken, () => new JsonObject
+        }, () => new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Endpoints",
             ["metadata"] = new JsonObject { ["name"] = ServiceName, ["namespace"] = "default", ["labels"] = endpointsLabels.DeepClone() },
             ["subsets"] = subsets.DeepClone(),
-        });
+        }, cancellationToken);
 
         var endpoints = new JsonArray([.. addresses.Select(ip => (JsonNode)new JsonObject
         {
@@ -175,14 +184,14 @@ public sealed partial class KubernetesServiceReconciler : IAsyncDisposable
         })]);
         var slicePorts = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = _port, ["protocol"] = "TCP" });
         var sliceLabels = new JsonObject { ["kubernetes.io/service-name"] = ServiceName };
-        await _registry.UpdateAsync(_endpointSlices, "default", ServiceName, slice =>
+        await UpsertAsync(_endpointSlices, ServiceName, slice =>
         {
             slice["addressType"] = "IPv4";
             slice["endpoints"] = endpoints.DeepClone();
             slice["ports"] = slicePorts.DeepClone();
             Metadata(slice)["labels"] = sliceLabels.DeepClone();
             return slice;
-        }, Options(), "Update", cancellationToken, () => new JsonObject
+        }, () => new JsonObject
         {
             ["apiVersion"] = "discovery.k8s.io/v1",
             ["kind"] = "EndpointSlice",
@@ -190,10 +199,26 @@ public sealed partial class KubernetesServiceReconciler : IAsyncDisposable
             ["addressType"] = "IPv4",
             ["endpoints"] = endpoints.DeepClone(),
             ["ports"] = slicePorts.DeepClone(),
-        });
+        }, cancellationToken);
     }
 
     private WriteOptions Options() => new(FieldManager, false, _time.GetUtcNow());
+
+    /// <summary>Read-modify-write, or create; when another server creates the object first, the next round updates it.</summary>
+    private async Task UpsertAsync(ApiResource resource, string name, Func<JsonObject, JsonObject> mutate, Func<JsonObject> create, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _registry.UpdateAsync(resource, "default", name, mutate, Options(), "Update", cancellationToken, create);
+                return;
+            }
+            catch (ApiException ex) when (ex.Code == 409 && attempt < 3)
+            {
+            }
+        }
+    }
 
     private static JsonObject Metadata(JsonObject obj) => obj["metadata"] as JsonObject ?? throw new InvalidOperationException("stored object without metadata");
 
