@@ -308,6 +308,23 @@ public sealed class ServiceAllocationTests(ApiServerFixture server)
     }
 
     [Fact]
+    public async Task SessionAffinity_TimeoutOutOfRangeIs422_AndTurningItOffDropsTheConfig()
+    {
+        var ns = await server.CreateNamespaceAsync();
+        var bad = "\"sessionAffinity\":\"ClientIP\",\"sessionAffinityConfig\":{\"clientIP\":{\"timeoutSeconds\":0}}";
+        var (code, status) = await server.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/services", Service("sticky", extraSpec: bad));
+        Assert.Equal((HttpStatusCode)422, code);
+        Assert.Contains("spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 0: must be greater than 0 and less than 86400", status["message"]!.ToString());
+
+        var (createdCode, created) = await server.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/services", Service("sticky", extraSpec: "\"sessionAffinity\":\"ClientIP\""));
+        Assert.Equal(HttpStatusCode.Created, createdCode);
+        Assert.Equal(10800, created["spec"]!["sessionAffinityConfig"]!["clientIP"]!["timeoutSeconds"]!.GetValue<int>());
+        var (offCode, off) = await server.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/services/sticky", """{"spec":{"sessionAffinity":"None"}}""", "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, offCode);
+        Assert.Null(off["spec"]!["sessionAffinityConfig"]);
+    }
+
+    [Fact]
     public async Task Update_ChangingTheClusterIP_Is422()
     {
         var ns = await server.CreateNamespaceAsync();

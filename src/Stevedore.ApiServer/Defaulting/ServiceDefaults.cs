@@ -18,6 +18,11 @@ internal static class ServiceDefaults
         {
             spec.Ensure("sessionAffinityConfig").Ensure("clientIP").Default("timeoutSeconds", 10800);
         }
+        else if (spec.Str("sessionAffinity") == "None")
+        {
+            // Switching affinity off drops its settings, as upstream's defaults do.
+            spec.Remove("sessionAffinityConfig");
+        }
 
         foreach (var port in spec.Arr("ports").Objects())
         {

@@ -11,6 +11,7 @@ internal static class ServiceValidator
 {
     private static readonly string[] Types = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
     private static readonly string[] Affinities = ["ClientIP", "None"];
+    private const int MaxAffinitySeconds = 86400;
     private static readonly string[] IPFamilies = ["IPv4", "IPv6"];
     private static readonly string[] IPFamilyPolicies = ["PreferDualStack", "RequireDualStack", "SingleStack"];
     private static readonly string[] TrafficPolicies = ["Cluster", "Local"];
@@ -115,6 +116,14 @@ internal static class ServiceValidator
         else if (!Affinities.Contains(affinity))
         {
             errors.Add(FieldError.NotSupported("spec.sessionAffinity", affinity, Affinities));
+        }
+        else if (affinity == "ClientIP" && spec.Obj("sessionAffinityConfig").Obj("clientIP").Int("timeoutSeconds") is { } timeout and (<= 0 or > MaxAffinitySeconds))
+        {
+            errors.Add(FieldError.Invalid("spec.sessionAffinityConfig.clientIP.timeoutSeconds", timeout, $"must be greater than 0 and less than {MaxAffinitySeconds}"));
+        }
+        else if (affinity == "None" && spec.Has("sessionAffinityConfig"))
+        {
+            errors.Add(FieldError.Forbidden("spec.sessionAffinityConfig", "must not be set when session affinity is None"));
         }
 
         ObjectMetaValidator.ValidateLabels(spec.Obj("selector"), "spec.selector", errors);
