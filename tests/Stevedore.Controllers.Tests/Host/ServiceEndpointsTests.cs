@@ -182,6 +182,30 @@ public sealed class ServiceEndpointsTests(LiveClusterFixture cluster, ITestOutpu
     }
 
     [Fact]
+    public async Task SettledEndpoints_AreNotRewritten()
+    {
+        // A desired state that never compares equal to what the server stores would loop forever.
+        var ns = await cluster.CreateNamespaceAsync();
+        await CreateServingPodAsync(ns, "a", "10.42.12.2", ready: true);
+        await CreateServingPodAsync(ns, "b", "10.42.12.3", ready: false);
+        await CreateServiceAsync(ns, "plain", WebLabels, ports: [new V1ServicePort { Port = 80, TargetPort = 8080 }]);
+        await CreateServiceAsync(ns, "lb", WebLabels, type: "LoadBalancer");
+        var slices = await LiveClusterFixture.EventuallyAsync(async () => await SlicesAsync(ns, "plain") is [{ Endpoints.Count: 2 }] s ? s : null, "the slice");
+        var endpoints = await LiveClusterFixture.EventuallyAsync(() => EndpointsAsync(ns, "plain"), "the Endpoints");
+
+        // Work queued after ours has been done once another Service's endpoints show up.
+        await CreateServiceAsync(ns, "later", WebLabels);
+        await LiveClusterFixture.EventuallyAsync(async () => (await SlicesAsync(ns, "later")).FirstOrDefault(s => s.Endpoints?.Count == 2), "the later slice");
+        await LiveClusterFixture.EventuallyAsync(() => EndpointsAsync(ns, "later"), "the later Endpoints");
+        await Task.Delay(500);
+        Assert.Equal(slices[0].Metadata.ResourceVersion, (await SlicesAsync(ns, "plain")).Single().Metadata.ResourceVersion);
+        Assert.Equal(endpoints.Metadata.ResourceVersion, (await EndpointsAsync(ns, "plain"))!.Metadata.ResourceVersion);
+        var lbVersion = (await Client.CoreV1.ReadNamespacedServiceAsync("lb", ns)).Metadata.ResourceVersion;
+        await Task.Delay(500);
+        Assert.Equal(lbVersion, (await Client.CoreV1.ReadNamespacedServiceAsync("lb", ns)).Metadata.ResourceVersion);
+    }
+
+    [Fact]
     public async Task ServiceDeleted_ItsEndpointsAndSlicesGo()
     {
         var ns = await cluster.CreateNamespaceAsync();
