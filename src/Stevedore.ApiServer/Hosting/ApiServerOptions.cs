@@ -33,4 +33,13 @@ public sealed class ApiServerOptions
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The IPv4 range Service cluster IPs come from (<c>--service-cidr</c>); its first address is the <c>kubernetes</c> Service's.</summary>
+    public string ServiceCidr { get; init; } = Services.ServiceIPRange.DefaultCidr;
+
+    /// <summary>Node ports for NodePort and LoadBalancer Services (<c>--service-node-port-range</c>).</summary>
+    public string ServiceNodePortRange { get; init; } = Services.NodePortRange.Default;
+
+    /// <summary>The address the <c>kubernetes</c> endpoints point at; derived from <see cref="Listen"/> when null.</summary>
+    public IPAddress? AdvertiseAddress { get; init; }
 }

@@ -147,7 +147,22 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
         }
 
         Patches.TrackWrite(null, obj, options.FieldManager, operation, options.Subresource, resource, options.Now);
-        return await WriteCreateAsync(resource, ns, obj, options, generated ? generateName : null, cancellationToken);
+        // After managedFields: allocated values (a Service's cluster IP) are the server's, owned by no manager.
+        var allocation = Allocate(resource, obj, null, options);
+        try
+        {
+            var created = await WriteCreateAsync(resource, ns, obj, options, generated ? generateName : null, cancellationToken);
+            if (!options.DryRun)
+            {
+                allocation.Commit(long.Parse(Json.GetString(Json.Metadata(created), "resourceVersion")!, CultureInfo.InvariantCulture));
+            }
+
+            return created;
+        }
+        finally
+        {
+            allocation.Release();
+        }
     }
 
     private async Task<JsonObject> WriteCreateAsync(ApiResource resource, string? ns, JsonObject obj, WriteOptions options, string? generateName, CancellationToken cancellationToken)
@@ -305,36 +320,46 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             }
 
             Patches.TrackWrite(current, desired, options.FieldManager, operation, options.Subresource, resource, options.Now);
-            meta["resourceVersion"] = curMeta["resourceVersion"]?.DeepClone();
-            if (JsonNode.DeepEquals(desired, current))
+            var allocation = Allocate(resource, desired, current, options);
+            try
             {
-                // A write that changes nothing keeps the resourceVersion, as upstream does.
-                return current;
-            }
-
-            if (options.DryRun)
-            {
-                return desired;
-            }
-
-            if (ResourceStrategies.ShouldDeleteDuringUpdate(resource, desired, current))
-            {
-                // The last finalizer is gone: the object leaves the store now.
-                var deleted = await Store.DeleteAsync(kv.Key, kv.ModRevision, cancellationToken);
-                if (deleted.Succeeded)
+                meta["resourceVersion"] = curMeta["resourceVersion"]?.DeepClone();
+                if (JsonNode.DeepEquals(desired, current))
                 {
-                    SetResourceVersion(desired, deleted.Revision);
+                    // A write that changes nothing keeps the resourceVersion, as upstream does.
+                    return current;
+                }
+
+                if (options.DryRun)
+                {
                     return desired;
                 }
-            }
-            else
-            {
-                var result = await Store.UpdateAsync(kv.Key, Encode(desired), kv.ModRevision, kv.LeaseId, cancellationToken);
-                if (result.Succeeded)
+
+                if (ResourceStrategies.ShouldDeleteDuringUpdate(resource, desired, current))
                 {
-                    SetResourceVersion(desired, result.Revision);
-                    return desired;
+                    // The last finalizer is gone: the object leaves the store now.
+                    var deleted = await Store.DeleteAsync(kv.Key, kv.ModRevision, cancellationToken);
+                    if (deleted.Succeeded)
+                    {
+                        SetResourceVersion(desired, deleted.Revision);
+                        Removed(resource, current, deleted.Revision);
+                        return desired;
+                    }
                 }
+                else
+                {
+                    var result = await Store.UpdateAsync(kv.Key, Encode(desired), kv.ModRevision, kv.LeaseId, cancellationToken);
+                    if (result.Succeeded)
+                    {
+                        SetResourceVersion(desired, result.Revision);
+                        allocation.Commit(result.Revision);
+                        return desired;
+                    }
+                }
+            }
+            finally
+            {
+                allocation.Release();
             }
 
             // Someone wrote in between: read again. A patch re-applies to the new object (as
@@ -387,6 +412,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
                 if (result.Succeeded)
                 {
                     SetResourceVersion(current, result.Revision);
+                    Removed(resource, current, result.Revision);
                     return (current, true);
                 }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Stevedore.ApiServer.Admission;
 using Stevedore.ApiServer.Resources;
 using Stevedore.ApiServer.Serialization;
+using Stevedore.ApiServer.Services;
 
 namespace Stevedore.ApiServer.Registry;
 
@@ -124,6 +125,9 @@ public static class ResourceStrategies
             case "PersistentVolumeClaim" or "PersistentVolume":
                 obj["status"] = new JsonObject { ["phase"] = "Pending" };
                 return;
+            case "Service" when resource.Group.Length == 0:
+                ServiceStrategy.PrepareForCreate(obj);
+                return;
         }
 
         if (resource.HasSubresource("status") && !StatusKeptOnCreate.Contains(resource.Kind))
@@ -187,6 +191,11 @@ public static class ResourceStrategies
         {
             // Namespace phase is owned by the server; spec.finalizers only through /finalize.
             desired["status"] = current["status"]?.DeepClone();
+        }
+
+        if (subresource is null && resource.Kind == "Service" && resource.Group.Length == 0)
+        {
+            ServiceStrategy.PrepareForUpdate(desired, current);
         }
     }
 

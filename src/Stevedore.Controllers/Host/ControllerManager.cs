@@ -10,7 +10,8 @@ namespace Stevedore.Controllers.Host;
 
 /// <summary>
 /// Runs the built-in controllers over one shared informer factory: ReplicaSet, Deployment,
-/// ServiceAccount, NodeIpam, Namespace, NodeLifecycle, the garbage collector and (given the CA) the root CA publisher. <see cref="RunAsync"/> campaigns for the
+/// ServiceAccount, NodeIpam, Namespace, NodeLifecycle, the garbage collector, Endpoints,
+/// EndpointSlice, the service load balancer and (given the CA) the root CA publisher. <see cref="RunAsync"/> campaigns for the
 /// <c>kube-system/kube-controller-manager</c> Lease first, so two servers never both act.
 /// </summary>
 public sealed partial class ControllerManager
@@ -60,6 +61,9 @@ public sealed partial class ControllerManager
             new NamespaceController(_client, _loggerFactory.CreateLogger<NamespaceController>(), _time),
             new NodeLifecycleController(_client, _loggerFactory.CreateLogger<NodeLifecycleController>(), _time, _nodeHealth),
             new GarbageCollectorController(_client, _loggerFactory.CreateLogger<GarbageCollectorController>(), _time),
+            new EndpointsController(_client, _loggerFactory.CreateLogger<EndpointsController>(), _time),
+            new EndpointSliceController(_client, _loggerFactory.CreateLogger<EndpointSliceController>(), _time),
+            new ServiceLoadBalancerController(_client, _loggerFactory.CreateLogger<ServiceLoadBalancerController>(), _time),
         };
         if (_rootCaPem is not null)
         {

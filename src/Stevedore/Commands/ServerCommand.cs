@@ -10,6 +10,7 @@ using Stevedore.ApiServer.Security.Https;
 using Stevedore.ApiServer.Security.Kubeconfig;
 using Stevedore.ApiServer.Security.Pki;
 using Stevedore.ApiServer.Security.ServiceAccounts;
+using Stevedore.ApiServer.Services;
 using Stevedore.Client.Connecting;
 using Stevedore.Controllers.Host;
 using Stevedore.Scheduler.Host;
@@ -28,22 +29,62 @@ public static class ServerCommand
         var listen = new Option<string>("--listen") { Description = "Address and port to serve HTTPS on", DefaultValueFactory = _ => "127.0.0.1:6443" };
         var datastore = new Option<string>("--datastore") { Description = "sqlite (embedded, default) or etcd://host:2379,host2:2379", DefaultValueFactory = _ => "sqlite" };
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Run only the control plane, no node agent" };
-        var command = new Command("server", "Run the API server with its store") { dataDir, listen, datastore, disableAgent };
+        var serviceCidr = new Option<string>("--service-cidr") { Description = "IPv4 range for Service cluster IPs; its first address is the kubernetes Service's", DefaultValueFactory = _ => ServiceIPRange.DefaultCidr };
+        var nodePortRange = new Option<string>("--service-node-port-range") { Description = "Ports for NodePort and LoadBalancer Services", DefaultValueFactory = _ => NodePortRange.Default };
+        var advertiseAddress = new Option<string?>("--advertise-address") { Description = "Address the kubernetes Service's endpoints point at (default: the --listen address, or the first interface address when listening on all)" };
+        var command = new Command("server", "Run the API server with its store") { dataDir, listen, datastore, disableAgent, serviceCidr, nodePortRange, advertiseAddress };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var settings = new ServerSettings(parse.GetValue(dataDir)!, parse.GetValue(listen)!, parse.GetValue(datastore)!, parse.GetValue(disableAgent));
+            var settings = new ServerSettings(parse.GetValue(dataDir)!, parse.GetValue(listen)!, parse.GetValue(datastore)!, parse.GetValue(disableAgent),
+                parse.GetValue(serviceCidr)!, parse.GetValue(nodePortRange)!, parse.GetValue(advertiseAddress));
             return await RunAsync(settings, cancellationToken);
         });
         return command;
     }
 
-    private sealed record ServerSettings(string DataDir, string Listen, string Datastore, bool DisableAgent);
+    private sealed record ServerSettings(string DataDir, string Listen, string Datastore, bool DisableAgent, string ServiceCidr, string NodePortRange, string? AdvertiseAddress);
+
+    /// <summary>Checks the Service network flags before anything starts; null when they are fine, else the message.</summary>
+    private static string? CheckServiceNetwork(ServerSettings settings, out IPAddress? advertise)
+    {
+        advertise = null;
+        try
+        {
+            ServiceIPRange.Parse(settings.ServiceCidr);
+        }
+        catch (FormatException ex)
+        {
+            return $"--service-cidr: {ex.Message}";
+        }
+
+        try
+        {
+            NodePortRange.Parse(settings.NodePortRange);
+        }
+        catch (FormatException ex)
+        {
+            return $"--service-node-port-range: {ex.Message}";
+        }
+
+        if (settings.AdvertiseAddress is { } text && (!IPAddress.TryParse(text, out advertise) || advertise.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
+        {
+            return $"--advertise-address {text}: expected an IPv4 address";
+        }
+
+        return null;
+    }
 
     private static async Task<int> RunAsync(ServerSettings settings, CancellationToken cancellationToken)
     {
         if (!IPEndPoint.TryParse(settings.Listen, out var endpoint) || endpoint.Port == 0 && !settings.Listen.EndsWith(":0", StringComparison.Ordinal))
         {
             await Console.Error.WriteLineAsync($"stevedore: --listen {settings.Listen}: expected ADDRESS:PORT, e.g. 127.0.0.1:6443");
+            return 2;
+        }
+
+        if (CheckServiceNetwork(settings, out var advertise) is { } problem)
+        {
+            await Console.Error.WriteLineAsync("stevedore: " + problem);
             return 2;
         }
 
@@ -86,6 +127,9 @@ public static class ServerCommand
                 ServiceAccountTokens = serviceAccountTokens,
                 AdmissionPlugins = AdmissionPlugins.BuiltIn,
                 LoggerFactory = loggerFactory,
+                ServiceCidr = settings.ServiceCidr,
+                ServiceNodePortRange = settings.NodePortRange,
+                AdvertiseAddress = advertise,
             };
             await using var host = await ApiServerHost.StartAsync(options, cancellationToken);
             var kubeconfig = Path.Combine(settings.DataDir, "kubeconfig.yaml");
