@@ -30,10 +30,13 @@ internal sealed partial class PodSyncer
             runtime = await _inspector.GetPodAsync(uid, cancellationToken).ConfigureAwait(false);
         }
 
-        await WriteStatusAsync(pod, state, runtime, podIsTerminal: true, cancellationToken).ConfigureAwait(false);
+        // The terminal status is computed while the containers still exist but written after they are
+        // gone: the API server may drop a deleting pod on any write, and nothing may outlive it.
+        var final = GenerateStatus(pod, state, runtime, podIsTerminal: true);
         await RemovePodAsync(runtime, cancellationToken).ConfigureAwait(false);
         await _volumes.TearDownAsync(uid, cancellationToken).ConfigureAwait(false);
         RemovePodFiles(uid);
+        await PutStatusAsync(pod, state, final, cancellationToken).ConfigureAwait(false);
         if (!_source.IsStatic(uid))
         {
             try

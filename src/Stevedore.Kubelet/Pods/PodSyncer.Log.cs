@@ -4,6 +4,9 @@ namespace Stevedore.Kubelet.Pods;
 
 internal sealed partial class PodSyncer
 {
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Pod {Namespace}/{Name}: kill pod {KillPod}, new sandbox {CreateSandbox}, kill [{Kill}], start [{Start}]")]
+    private static partial void LogActions(ILogger logger, string @namespace, string name, bool killPod, bool createSandbox, string kill, string start);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: sandbox {SandboxId} created (attempt {Attempt})")]
     private static partial void LogSandboxCreated(ILogger logger, string @namespace, string name, string sandboxId, uint attempt);
 

@@ -75,7 +75,11 @@ internal sealed partial class PodSyncer
         if (ips.Count == 0)
         {
             // Without an address the runtime's own /etc/hosts stays (as upstream does).
-            File.Delete(path);
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+
             return;
         }
 

@@ -120,6 +120,8 @@ internal sealed partial class PodSyncer
             return state.RetryAfter is { } retry ? SyncOutcome.After(retry) : SyncOutcome.Idle;
         }
 
+        LogActions(_logger, SandboxConfigs.NamespaceOf(pod), pod.Metadata.Name, actions.KillPod, actions.CreateSandbox,
+            string.Join(',', actions.ContainersToKill.Select(k => k.Container.Name)), string.Join(',', actions.ContainersToStart.Select(s => s.Spec.Name)));
         return await ExecuteAsync(pod, state, runtime, actions, cancellationToken).ConfigureAwait(false);
     }
 
@@ -183,10 +185,16 @@ internal sealed partial class PodSyncer
     /// <summary>Computes the pod's status and writes it through pods/status when it differs from what the API holds.</summary>
     private async Task<V1PodStatus> WriteStatusAsync(V1Pod pod, PodState state, RuntimePod runtime, bool podIsTerminal, CancellationToken cancellationToken)
     {
-        var target = _source.StatusTarget(pod);
-        var inputs = new PodStatusInputs
+        var status = GenerateStatus(pod, state, runtime, podIsTerminal);
+        await PutStatusAsync(pod, state, status, cancellationToken).ConfigureAwait(false);
+        return status;
+    }
+
+    /// <summary>The pod's status from the runtime's state, the last start failures and the probes.</summary>
+    private V1PodStatus GenerateStatus(V1Pod pod, PodState state, RuntimePod runtime, bool podIsTerminal) =>
+        PodStatusGenerator.Generate(new PodStatusInputs
         {
-            Pod = new V1Pod { Metadata = pod.Metadata, Spec = pod.Spec, Status = target?.Status ?? pod.Status },
+            Pod = new V1Pod { Metadata = pod.Metadata, Spec = pod.Spec, Status = _source.StatusTarget(pod)?.Status ?? pod.Status },
             Runtime = runtime,
             RuntimeName = RuntimeName,
             NodeIp = NodeIp,
@@ -195,11 +203,18 @@ internal sealed partial class PodSyncer
             IsReady = _probes.IsReady,
             IsStarted = _probes.IsStarted,
             PodIsTerminal = podIsTerminal,
-        };
-        var status = PodStatusGenerator.Generate(inputs);
+        });
+
+    /// <summary>
+    /// Writes <paramref name="status"/> to the pod's API object (a static pod's mirror) unless the API
+    /// already holds it, or holds what our last identical write left there.
+    /// </summary>
+    private async Task PutStatusAsync(V1Pod pod, PodState state, V1PodStatus status, CancellationToken cancellationToken)
+    {
+        var target = _source.StatusTarget(pod);
         if (target is null)
         {
-            return status;
+            return;
         }
 
         var json = KubernetesJson.Serialize(status);
@@ -207,7 +222,7 @@ internal sealed partial class PodSyncer
         if (json == current
             || (json == state.WrittenStatus && (current == state.ServerStatus || target.Metadata.ResourceVersion == state.WrittenOverVersion)))
         {
-            return status;
+            return;
         }
 
         var update = new V1Pod { ApiVersion = "v1", Kind = "Pod", Metadata = target.Metadata, Spec = target.Spec, Status = status };
@@ -222,7 +237,7 @@ internal sealed partial class PodSyncer
             var latest = await _pods.GetAsync(target.Metadata.NamespaceProperty, target.Metadata.Name, cancellationToken).ConfigureAwait(false);
             if (latest is null || latest.Metadata.Uid != target.Metadata.Uid)
             {
-                return status;
+                return;
             }
 
             update.Metadata = latest.Metadata;
@@ -230,14 +245,13 @@ internal sealed partial class PodSyncer
         }
         catch (Exception ex) when (ApiErrors.IsNotFound(ex))
         {
-            return status;
+            return;
         }
 
         state.WrittenStatus = json;
         state.ServerStatus = KubernetesJson.Serialize(written.Status ?? new V1PodStatus());
         state.WrittenOverVersion = target.Metadata.ResourceVersion;
         LogStatusWritten(_logger, SandboxConfigs.NamespaceOf(pod), pod.Metadata.Name, status.Phase ?? "");
-        return status;
     }
 
     /// <summary>Makes sure the probe manager watches every running container (after an agent restart too).</summary>
