@@ -152,8 +152,9 @@ internal sealed partial class PodWorkers(Func<string, CancellationToken, Task<Sy
                 outcome = await sync(uid, _stop.Token).ConfigureAwait(false);
                 worker.Failures = 0;
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (Exception) when (_stop.IsCancellationRequested)
             {
+                // Stopping: whatever the sync was doing ends here; the next agent picks the pod up.
                 outcome = SyncOutcome.Idle;
             }
             catch (Exception ex)
