@@ -275,7 +275,8 @@ public static class PodStatusGenerator
             if (latest.State == RuntimeContainerState.Running)
             {
                 status.Started = inputs.IsStarted(latest.Id);
-                status.Ready = status.Started == true && inputs.IsReady(latest.Id);
+                // A regular init container is ready only once it succeeded.
+                status.Ready = kind != ContainerKind.Init && status.Started == true && inputs.IsReady(latest.Id);
             }
             else if (kind == ContainerKind.Init && latest is { State: RuntimeContainerState.Exited, ExitCode: 0 })
             {
