@@ -3,8 +3,7 @@ using k8s.Models;
 
 namespace Stevedore.Kubelet.NodeTests;
 
-[Collection(NodeCollection.Name)]
-public sealed class ContainerSettingsTests(NodeFixture node)
+public abstract class ContainerSettingsTests(NodeFixture node)
 {
     [NodeFact]
     public async Task Container_UserEnvArgsAndWorkingDir_ReachTheProcess()

@@ -3,8 +3,7 @@ using k8s.Models;
 
 namespace Stevedore.Kubelet.NodeTests;
 
-[Collection(NodeCollection.Name)]
-public sealed class NodeAndRestartTests(NodeFixture node)
+public abstract class NodeAndRestartTests(NodeFixture node)
 {
     [NodeFact]
     public async Task Node_Registered_CapacityLabelsAddressesReadyAndLease()
@@ -30,7 +29,7 @@ public sealed class NodeAndRestartTests(NodeFixture node)
             Assert.Equal("False", status.Conditions.Single(c => c.Type == pressure).Status);
         }
 
-        Assert.StartsWith("stevedore://", status.NodeInfo.ContainerRuntimeVersion, StringComparison.Ordinal);
+        Assert.StartsWith(node.RuntimeName + "://", status.NodeInfo.ContainerRuntimeVersion, StringComparison.Ordinal);
         Assert.Equal(10250, status.DaemonEndpoints.KubeletEndpoint.Port);
         Assert.Contains(status.Images, i => i.Names.Contains("docker.io/library/busybox:1.36"));
         Assert.Contains(status.Images, i => i.Names.Contains("registry.k8s.io/pause:3.9"));

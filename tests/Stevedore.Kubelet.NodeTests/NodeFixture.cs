@@ -6,26 +6,22 @@ using Stevedore.ApiServer.Hosting;
 using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.Client.Connecting;
 using Stevedore.Kubelet.Cri;
-using Stevedore.Runtime;
-using Stevedore.Runtime.Cri;
 using Stevedore.Runtime.Snapshots;
 using Stevedore.Storage;
 
 namespace Stevedore.Kubelet.NodeTests;
 
 /// <summary>
-/// One node, for real: an API server on a loopback port over SQLite, the engine's CRI server on a
-/// temporary socket over a throwaway engine (data dir, runc root, cgroup parent) with the test images,
-/// and the agent under test talking to both. Disposal stops the agent, kills and removes every
-/// container, unmounts, removes cgroups and the temporary directory, even after failed tests.
+/// One node, for real: an API server on a loopback port over SQLite, a container runtime serving
+/// CRI on a temporary socket with the test images (derived classes: the engine's CRI server, or
+/// containerd), and the agent under test talking to both. Disposal stops the agent and the
+/// runtime, removes every container, mount, cgroup and the temporary directory, even after
+/// failed tests.
 /// </summary>
-public sealed class NodeFixture : IAsyncLifetime
+public abstract class NodeFixture : IAsyncLifetime
 {
-    private static readonly string[] CgroupControllers = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd", "unified", ""];
     private readonly string _root = Directory.CreateTempSubdirectory("stevedore-kubelet-test-").FullName;
     private IStore? _store;
-    private ContainerEngine? _engine;
-    private CriServer? _criServer;
     private CancellationTokenSource? _agentStop;
     private Task? _agentRun;
 
@@ -35,6 +31,12 @@ public sealed class NodeFixture : IAsyncLifetime
     }
 
     public string NodeName { get; }
+
+    /// <summary>The runtime's name: the scheme of container IDs.</summary>
+    public abstract string RuntimeName { get; }
+
+    /// <summary>The fixture's temporary directory (runtimes keep their state below it).</summary>
+    protected string Root => _root;
 
     public ApiServerHost ApiServer { get; private set; } = null!;
 
@@ -56,10 +58,6 @@ public sealed class NodeFixture : IAsyncLifetime
 
     public string NodeIp => "127.0.0.1";
 
-    private string SocketPath => Path.Combine(_root, "cri.sock");
-
-    private string CgroupParent => "/stevedore-kubelet-test-" + Path.GetFileName(_root).Split('-')[^1];
-
     public async Task InitializeAsync()
     {
         if (Environment.UserName != "root")
@@ -77,22 +75,16 @@ public sealed class NodeFixture : IAsyncLifetime
         }, CancellationToken.None);
         Client = ClusterConnection.FromToken(ApiServer.Address, "node-token");
 
-        _engine = new ContainerEngine(new EngineOptions
-        {
-            DataDir = Path.Combine(_root, "engine"),
-            RuntimeRoot = Path.Combine(_root, "runc"),
-            CgroupParent = CgroupParent,
-            RegistryConfigPath = null,
-        });
-        foreach (var tar in new[] { TestImages.PauseTar, TestImages.BusyboxTar })
-        {
-            await _engine.ImportAsync(tar, null, CancellationToken.None);
-        }
-
-        _criServer = await CriServer.StartAsync(_engine, SocketPath, CancellationToken.None);
-        Cri = new CriConnection("unix://" + SocketPath);
+        var socket = await StartRuntimeAsync();
+        Cri = new CriConnection("unix://" + socket);
         await StartAgentAsync();
     }
+
+    /// <summary>Starts the runtime with the test images imported; returns its CRI socket.</summary>
+    protected abstract Task<string> StartRuntimeAsync();
+
+    /// <summary>Stops the runtime and removes every container, mount and cgroup it made.</summary>
+    protected abstract Task StopRuntimeAsync();
 
     /// <summary>Starts a (new) agent over the same node, runtime and data, as after a restart.</summary>
     public async Task StartAgentAsync()
@@ -152,46 +144,9 @@ public sealed class NodeFixture : IAsyncLifetime
         }
 
         Cri?.Dispose();
-        if (_criServer is not null)
+        if (Environment.UserName == "root")
         {
-            await _criServer.DisposeAsync();
-        }
-
-        if (_engine is not null)
-        {
-            foreach (var record in _engine.Containers.List())
-            {
-                try
-                {
-                    await _engine.Runc.KillAsync(record.Id, "SIGKILL", all: true, CancellationToken.None);
-                }
-                catch (EngineException)
-                {
-                }
-
-                for (var i = 0; i < 100 && await _engine.Runc.StateAsync(record.Id, CancellationToken.None) == "running"; i++)
-                {
-                    await Task.Delay(20);
-                }
-
-                await _engine.Runc.DeleteAsync(record.Id, CancellationToken.None);
-                Snapshotter.Unmount(_engine.Containers.PathsOf(record.Id).Rootfs);
-            }
-
-            await Task.Delay(100);
-            foreach (var controller in CgroupControllers)
-            {
-                var dir = Path.Combine("/sys/fs/cgroup", controller, CgroupParent.TrimStart('/'));
-                if (Directory.Exists(dir))
-                {
-                    foreach (var child in Directory.GetDirectories(dir))
-                    {
-                        TryRmdir(child);
-                    }
-
-                    TryRmdir(dir);
-                }
-            }
+            await StopRuntimeAsync();
         }
 
         if (ApiServer is not null)
@@ -213,20 +168,4 @@ public sealed class NodeFixture : IAsyncLifetime
         Snapshotter.RemoveTree(_root);
     }
 
-    private static void TryRmdir(string dir)
-    {
-        try
-        {
-            Directory.Delete(dir);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class NodeCollection : ICollectionFixture<NodeFixture>
-{
-    public const string Name = "node";
 }

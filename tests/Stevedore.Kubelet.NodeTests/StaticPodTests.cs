@@ -3,8 +3,7 @@ using k8s.Models;
 
 namespace Stevedore.Kubelet.NodeTests;
 
-[Collection(NodeCollection.Name)]
-public sealed class StaticPodTests(NodeFixture node)
+public abstract class StaticPodTests(NodeFixture node)
 {
     [NodeFact]
     public async Task StaticPod_Manifest_RunsWithAMirrorPodThatIsRecreatedWhenDeleted()
@@ -39,7 +38,7 @@ public sealed class StaticPodTests(NodeFixture node)
             // The static pod runs under its own UID (the hash), not the mirror's.
             var containers = await Pods.RuntimeContainersAsync(node, hash);
             var container = Assert.Single(containers);
-            Assert.Equal(mirror.Status.ContainerStatuses.Single().ContainerID, "stevedore://" + container.Id);
+            Assert.Equal(mirror.Status.ContainerStatuses.Single().ContainerID, node.RuntimeName + "://" + container.Id);
 
             await node.Client.CoreV1.DeleteNamespacedPodAsync(mirrorName, "default");
             var recreated = await Eventually.GetAsync(() => TryReadAsync(mirrorName),

@@ -18,7 +18,8 @@ public static class SandboxConfigs
         var config = new PodSandboxConfig
         {
             Metadata = new PodSandboxMetadata { Name = meta.Name, Namespace = NamespaceOf(pod), Uid = meta.Uid, Attempt = attempt },
-            Hostname = Hostname(pod),
+            // A host-network pod keeps the node's hostname (its UTS namespace is the node's).
+            Hostname = spec.HostNetwork == true ? "" : Hostname(pod),
             LogDirectory = LogDirectory(podLogsDir, pod),
             DnsConfig = dns,
             Linux = new LinuxPodSandboxConfig

@@ -141,6 +141,18 @@ public sealed class CommandAndConfigTests
     }
 
     [Fact]
+    public void SandboxFor_HostNetwork_NoHostname()
+    {
+        var pod = Builders.Pod();
+        pod.Spec.HostNetwork = true;
+
+        var config = SandboxConfigs.For(pod, 0, "/var/log/pods", new DNSConfig());
+
+        Assert.Equal("", config.Hostname);
+        Assert.Equal(NamespaceMode.Node, config.Linux.SecurityContext.NamespaceOptions.Network);
+    }
+
+    [Fact]
     public void Hostname_LongPodName_CutTo63WithoutTrailingDash()
     {
         var pod = Builders.Pod();
