@@ -55,7 +55,7 @@ public static class EngineCommand
     });
 
     /// <summary>How this binary re-invokes itself as a shim: the apphost directly, or <c>dotnet stevedore.dll</c>.</summary>
-    private static IReadOnlyList<string> ShimCommand()
+    internal static IReadOnlyList<string> ShimCommand()
     {
         var process = Environment.ProcessPath ?? "stevedore";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
