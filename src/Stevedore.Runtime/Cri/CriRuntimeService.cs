@@ -2,6 +2,7 @@ using System.Reflection;
 using Grpc.Core;
 using Stevedore.Cri.V1;
 using Stevedore.Runtime.Containers;
+using Stevedore.Runtime.Cri.Streaming;
 using EngineStatus = Stevedore.Runtime.Containers.ContainerStatus;
 
 namespace Stevedore.Runtime.Cri;
@@ -12,7 +13,7 @@ namespace Stevedore.Runtime.Cri;
 /// loopback: there is no CNI); workload containers join them. The sandbox ID is the infra
 /// container's ID.
 /// </summary>
-public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.RuntimeServiceBase
+public sealed partial class CriRuntimeService(ContainerEngine engine, StreamingServer streaming) : RuntimeService.RuntimeServiceBase
 {
     /// <summary>The pause image every sandbox runs.</summary>
     public const string PauseImage = "registry.k8s.io/pause:3.9";
@@ -392,6 +393,7 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
             User = user,
             Tty = config.Tty,
             OpenStdin = config.Stdin,
+            StdinOnce = config.StdinOnce,
             Network = sandbox.HostNetwork ? "host" : "container:" + sandboxId,
             Ipc = sandbox.HostIpc ? "host" : "container:" + sandboxId,
             Pid = pidMode switch

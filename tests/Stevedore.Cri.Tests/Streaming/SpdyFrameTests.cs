@@ -62,6 +62,20 @@ public sealed class SpdyFrameTests
     }
 
     [Fact]
+    public void Compressor_EveryBlock_EndsWithTheSyncFlushMarkerGoNeedsToHandOutTheBytes()
+    {
+        var compressor = new SpdyHeaderCompressor();
+
+        var first = compressor.Compress(SpdyHeaderBlock.Serialize(new SpdyHeaders().Add("streamtype", "error")));
+        var second = compressor.Compress(SpdyHeaderBlock.Serialize(new SpdyHeaders().Add("streamtype", "stdout")));
+
+        Assert.Equal(new byte[] { 0x78, 0x01 }, first[..2]);
+        Assert.Equal(new byte[] { 0x00, 0x00, 0x00, 0xFF, 0xFF }, first[^5..]);
+        Assert.Equal(new byte[] { 0x00, 0x00, 0x00, 0xFF, 0xFF }, second[^5..]);
+        Assert.NotEqual(0x78, second[0]);
+    }
+
+    [Fact]
     public void HeaderBlock_RepeatedNames_JoinedWithNulAndSplitBack()
     {
         var headers = new SpdyHeaders().Add("X-Stream-Protocol-Version", "v4.channel.k8s.io").Add("x-stream-protocol-version", "v3.channel.k8s.io").Add("port", "80");

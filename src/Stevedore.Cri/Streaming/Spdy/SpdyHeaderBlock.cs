@@ -118,8 +118,8 @@ public static class SpdyHeaderBlock
 
 /// <summary>
 /// Compresses this side's header blocks: one zlib stream for the whole connection. Blocks go out
-/// as stored (uncompressed) DEFLATE blocks, which every inflater reads and which need no
-/// dictionary, so the zlib header does not ask for one.
+/// as stored (uncompressed) DEFLATE blocks followed by an empty one (a sync flush), which every
+/// inflater reads and which need no dictionary, so the zlib header does not ask for one.
 /// </summary>
 public sealed class SpdyHeaderCompressor
 {
@@ -152,6 +152,9 @@ public sealed class SpdyHeaderCompressor
         }
         while (block.Length > 0);
 
+        // An empty stored block ends every header block, as zlib's sync flush does: Go's inflater hands
+        // out a block's bytes only when the next block begins, and this one is already in the frame.
+        output.AddRange([0x00, 0x00, 0x00, 0xFF, 0xFF]);
         return [.. output];
     }
 }
