@@ -158,6 +158,29 @@ public abstract partial class CriContractTests
     }
 
     [NodeFact]
+    public async Task Attach_TtyContainer_ResizesItsTerminalAndLeavesItRunningOnDetach()
+    {
+        await using var pod = await StreamingPod.StartAsync(fixture, "attach-tty",
+            "until [ \"$(stty size)\" = '24 80' ]; do sleep 0.1; done; echo attached-size-ok; exec sleep 3600", stdin: true, tty: true);
+        using var http = new HttpMessageInvoker(new SocketsHttpHandler());
+        var url = (await pod.Cri.Runtime.AttachAsync(new AttachRequest { ContainerId = pod.ContainerId, Stdout = true, Tty = true })).Url;
+        var sizes = Channel.CreateUnbounded<TerminalSize>();
+        sizes.Writer.TryWrite(new TerminalSize(80, 24));
+        var stdout = new WatchedStream();
+        using var detach = new CancellationTokenSource();
+
+        var session = RemoteCommandClient.RunSpdyAsync(http, new Uri(url), HttpMethod.Post, new RemoteCommandOptions(false, true, false, true),
+            null, stdout, null, sizes.Reader.ReadAllAsync(), detach.Token);
+        await stdout.WaitForAsync("attached-size-ok").WaitAsync(StreamTimeout);
+        await detach.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.WaitAsync(StreamTimeout));
+        await Task.Delay(500);
+        var status = (await pod.Cri.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = pod.ContainerId })).Status;
+        Assert.Equal(ContainerState.ContainerRunning, status.State);
+    }
+
+    [NodeFact]
     public async Task PortForward_ToAServerInThePod_CarriesBytesBothWays()
     {
         await using var pod = await StreamingPod.StartAsync(fixture, "forward", "exec nc -ll -p 8080 -e /bin/cat");
@@ -312,7 +335,8 @@ public abstract partial class CriContractTests
 
         public string ContainerId { get; }
 
-        public static async Task<StreamingPod> StartAsync(ICriFixture fixture, string name, string script, bool stdin = false, bool stdinOnce = false, [CallerMemberName] string test = "")
+        public static async Task<StreamingPod> StartAsync(
+            ICriFixture fixture, string name, string script, bool stdin = false, bool stdinOnce = false, bool tty = false, [CallerMemberName] string test = "")
         {
             var cri = new CriClient(fixture.SocketPath);
             var uid = Guid.NewGuid().ToString();
@@ -334,6 +358,7 @@ public abstract partial class CriContractTests
                     LogPath = "main/0.log",
                     Stdin = stdin,
                     StdinOnce = stdinOnce,
+                    Tty = tty,
                 };
                 var containerId = (await cri.Runtime.CreateContainerAsync(new CreateContainerRequest { PodSandboxId = sandboxId, Config = config, SandboxConfig = sandboxConfig })).ContainerId;
                 await cri.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = containerId });

@@ -1,3 +1,5 @@
+using Stevedore.Cri.Streaming.PortForward;
+using Stevedore.Cri.Streaming.RemoteCommand;
 using Stevedore.Cri.V1;
 using Stevedore.Runtime;
 using Stevedore.Runtime.Cri;
@@ -38,5 +40,68 @@ public sealed class StevedoreCriContractTests(StevedoreCriFixture fixture) : Cri
             await cri.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = sandboxId });
             await cri.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
         }
+    }
+
+    [NodeFact]
+    public async Task Exec_OverWebSocketV5_CloseSignalEndsTheCommandsInput()
+    {
+        await using var pod = await StreamingPod.StartAsync(fixture, "exec-v5", "exec sleep 3600");
+        using var http = new HttpMessageInvoker(new SocketsHttpHandler());
+        var url = (await pod.Cri.Runtime.ExecAsync(new ExecRequest { ContainerId = pod.ContainerId, Cmd = { "sh", "-c", "wc -c; exit 4" }, Stdin = true, Stdout = true, Stderr = true })).Url;
+        var stdout = new MemoryStream();
+
+        var status = await RemoteCommandClient.RunWebSocketAsync(http, new Uri(url), new RemoteCommandOptions(true, true, true, false),
+            new MemoryStream(new byte[123_456]), stdout, Stream.Null, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(4, status.ExitCode);
+        Assert.Equal("123456", System.Text.Encoding.ASCII.GetString(stdout.ToArray()).Trim());
+    }
+
+    [NodeFact]
+    public async Task PortForward_TunnelledInAWebSocket_CarriesBytesBothWays()
+    {
+        await using var pod = await StreamingPod.StartAsync(fixture, "forward-ws", "exec nc -ll -p 8081 -e /bin/cat");
+        using var http = new HttpMessageInvoker(new SocketsHttpHandler());
+        var url = (await pod.Cri.Runtime.PortForwardAsync(new PortForwardRequest { PodSandboxId = pod.SandboxId, Port = { 8081 } })).Url;
+        await using var session = await PortForwardSession.ConnectTunnelAsync(http, new Uri(url), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var echoed = "";
+        for (var attempt = 0; attempt < 100 && echoed.Length == 0; attempt++)
+        {
+            var connection = await session.OpenAsync(8081, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+            await connection.Data.WriteAsync("through the tunnel\n"u8.ToArray());
+            await connection.Data.CloseWriteAsync();
+            echoed = await new StreamReader(connection.Data).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            if (echoed.Length == 0)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Equal("through the tunnel\n", echoed);
+    }
+
+    [NodeFact]
+    public async Task StreamingUrl_UnknownToken_IsNotFound()
+    {
+        using var cri = new CriClient(fixture.SocketPath);
+        using var http = new HttpClient();
+        var url = new Uri((await cri.Runtime.PortForwardAsync(new PortForwardRequest { PodSandboxId = await AnySandboxAsync(cri) })).Url);
+
+        var response = await http.GetAsync(new Uri(url, "/exec/not-a-token"));
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private async Task<string> AnySandboxAsync(CriClient cri)
+    {
+        var sandboxes = await cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = new PodSandboxFilter { State = new PodSandboxStateValue { State = PodSandboxState.SandboxReady } } });
+        if (sandboxes.Items.Count > 0)
+        {
+            return sandboxes.Items[0].Id;
+        }
+
+        var config = new PodSandboxConfig { Metadata = new PodSandboxMetadata { Name = "token", Namespace = "streaming", Uid = Guid.NewGuid().ToString() } };
+        return (await cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config })).PodSandboxId;
     }
 }

@@ -44,30 +44,76 @@ public static class HttpUpgrade
         return (await response.Content.ReadAsStreamAsync(cancellationToken), chosen);
     }
 
-    /// <summary>Opens a WebSocket offering <paramref name="protocols"/>; http(s) URLs become ws(s).</summary>
+    /// <summary>
+    /// Opens a WebSocket offering <paramref name="protocols"/> (any names, even ones .NET's own
+    /// client would refuse); http(s) URLs work as ws(s). Returns the socket and the protocol chosen.
+    /// </summary>
     /// <exception cref="StreamUpgradeException">The server refused the upgrade.</exception>
     public static async Task<WebSocket> WebSocketAsync(HttpMessageInvoker invoker, Uri url, IEnumerable<string> protocols, CancellationToken cancellationToken)
     {
-        var builder = new UriBuilder(url) { Scheme = url.Scheme switch { "https" => "wss", "http" => "ws", _ => url.Scheme } };
-        var socket = new ClientWebSocket();
-        socket.Options.HttpVersion = HttpVersion.Version11;
-        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-        socket.Options.CollectHttpResponseDetails = true;
-        foreach (var protocol in protocols)
+        var builder = new UriBuilder(url) { Scheme = url.Scheme switch { "wss" => "https", "ws" => "http", _ => url.Scheme } };
+        var key = WebSockets.WebSocketHandshake.NewKey();
+        var request = new HttpRequestMessage(HttpMethod.Get, builder.Uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        request.Headers.Connection.Add("Upgrade");
+        request.Headers.Upgrade.Add(new ProductHeaderValue("websocket"));
+        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", key);
+        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Version", "13");
+        var offered = protocols.ToList();
+        if (offered.Count > 0)
         {
-            socket.Options.AddSubProtocol(protocol);
+            request.Headers.TryAddWithoutValidation("Sec-WebSocket-Protocol", string.Join(", ", offered));
         }
 
-        try
+        var response = await invoker.SendAsync(request, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.SwitchingProtocols)
         {
-            await socket.ConnectAsync(builder.Uri, invoker, cancellationToken);
-            return socket;
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            response.Dispose();
+            throw new StreamUpgradeException(response.StatusCode, body);
         }
-        catch (WebSocketException ex)
+
+        var accept = response.Headers.TryGetValues("Sec-WebSocket-Accept", out var values) ? values.FirstOrDefault() : null;
+        if (accept != WebSockets.WebSocketHandshake.AcceptFor(key))
         {
-            var status = socket.HttpStatusCode;
-            socket.Dispose();
-            throw new StreamUpgradeException(status, ex.Message);
+            response.Dispose();
+            throw new StreamUpgradeException(response.StatusCode, "the server's Sec-WebSocket-Accept does not match the key");
         }
+
+        var chosen = response.Headers.TryGetValues("Sec-WebSocket-Protocol", out var chosenValues) ? chosenValues.FirstOrDefault() : null;
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return new NegotiatedWebSocket(
+            WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.FromSeconds(30) }),
+            chosen);
     }
+}
+
+/// <summary>A WebSocket that reports the subprotocol its handshake chose, whatever characters it has.</summary>
+public sealed class NegotiatedWebSocket(WebSocket inner, string? subProtocol) : WebSocket
+{
+    public override WebSocketCloseStatus? CloseStatus => inner.CloseStatus;
+    public override string? CloseStatusDescription => inner.CloseStatusDescription;
+    public override WebSocketState State => inner.State;
+    public override string? SubProtocol => subProtocol;
+
+    public override void Abort() => inner.Abort();
+
+    public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
+        inner.CloseAsync(closeStatus, statusDescription, cancellationToken);
+
+    public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
+        inner.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+
+    public override void Dispose() => inner.Dispose();
+
+    public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken) =>
+        inner.ReceiveAsync(buffer, cancellationToken);
+
+    public override ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        inner.ReceiveAsync(buffer, cancellationToken);
+
+    public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>
+        inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
+
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>
+        inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
 }

@@ -19,7 +19,7 @@ internal static class PortForwardHandler
 {
     public static async Task ServeAsync(HttpContext context, string sandboxId, IStreamingRuntime runtime)
     {
-        var transport = context.WebSockets.IsWebSocketRequest ? await UpgradeTunnelAsync(context) : await UpgradeSpdyAsync(context);
+        var transport = WebSocketAccept.IsWebSocketRequest(context.Request) ? await UpgradeTunnelAsync(context) : await UpgradeSpdyAsync(context);
         if (transport is null)
         {
             return;
@@ -209,18 +209,20 @@ internal static class PortForwardHandler
 
     private static async Task<Stream?> UpgradeTunnelAsync(HttpContext context)
     {
-        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(StreamProtocols.PortForwardTunnel))
+        if (!await WebSocketAccept.CheckAsync(context))
         {
-            await RemoteCommandSession.RejectAsync(context, 400,
-                $"port forwarding over WebSocket needs the {StreamProtocols.PortForwardTunnel} subprotocol; requested: [{string.Join(' ', context.WebSockets.WebSocketRequestedProtocols)}]");
             return null;
         }
 
-        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        var requested = WebSocketAccept.RequestedProtocols(context.Request);
+        if (!requested.Contains(StreamProtocols.PortForwardTunnel))
         {
-            SubProtocol = StreamProtocols.PortForwardTunnel,
-            KeepAliveInterval = TimeSpan.FromSeconds(30),
-        });
+            await RemoteCommandSession.RejectAsync(context, 400,
+                $"port forwarding over WebSocket needs the {StreamProtocols.PortForwardTunnel} subprotocol; requested: [{string.Join(' ', requested)}]");
+            return null;
+        }
+
+        var socket = await WebSocketAccept.AcceptAsync(context, StreamProtocols.PortForwardTunnel);
         return WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true);
     }
 

@@ -45,7 +45,7 @@ public abstract class RemoteCommandSession : IAsyncDisposable
 
     /// <summary>Upgrades the request (WebSocket or SPDY) and waits for its streams; null when that failed (the answer is written).</summary>
     public static Task<RemoteCommandSession?> AcceptAsync(HttpContext context, RemoteCommandOptions options) =>
-        context.WebSockets.IsWebSocketRequest ? WebSocketRemoteCommandSession.UpgradeAsync(context, options) : SpdyRemoteCommandSession.UpgradeAsync(context, options);
+        WebSocketAccept.IsWebSocketRequest(context.Request) ? WebSocketRemoteCommandSession.UpgradeAsync(context, options) : SpdyRemoteCommandSession.UpgradeAsync(context, options);
 
     /// <summary>Writes a plain-text error answer (before any upgrade).</summary>
     internal static async Task RejectAsync(HttpContext context, int statusCode, string message)
@@ -225,7 +225,12 @@ internal sealed class WebSocketRemoteCommandSession : RemoteCommandSession
 
     public static async Task<RemoteCommandSession?> UpgradeAsync(HttpContext context, RemoteCommandOptions options)
     {
-        var offered = context.WebSockets.WebSocketRequestedProtocols;
+        if (!await WebSocketAccept.CheckAsync(context))
+        {
+            return null;
+        }
+
+        var offered = WebSocketAccept.RequestedProtocols(context.Request);
         var protocol = StreamProtocols.Negotiate(offered, StreamProtocols.WebSocketRemoteCommand.ToArray());
         if (protocol is null)
         {
@@ -233,11 +238,7 @@ internal sealed class WebSocketRemoteCommandSession : RemoteCommandSession
             return null;
         }
 
-        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-        {
-            SubProtocol = protocol.Length == 0 ? null : protocol,
-            KeepAliveInterval = TimeSpan.FromSeconds(30),
-        });
+        var socket = await WebSocketAccept.AcceptAsync(context, protocol);
         var channels = new ChannelWebSocket(socket, base64: protocol.Contains("base64", StringComparison.Ordinal), closeSignals: protocol == StreamProtocols.V5);
         var stdin = options.Stdin ? channels.Input(RemoteCommandChannels.Stdin) : null;
         var resize = channels.Input(RemoteCommandChannels.Resize);

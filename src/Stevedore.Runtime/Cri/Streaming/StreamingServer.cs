@@ -51,7 +51,6 @@ public sealed class StreamingServer : IAsyncDisposable
         var app = builder.Build();
         var cache = new StreamingRequestCache(time);
         StreamingServer? server = null;
-        app.UseWebSockets();
         app.Run(context => server!.HandleAsync(context));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
