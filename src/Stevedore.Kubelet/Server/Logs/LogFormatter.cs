@@ -22,7 +22,7 @@ public sealed class LogFormatter(ContainerLogOptions options)
             return [];
         }
 
-        var prefix = options.Timestamps ? Encoding.ASCII.GetBytes(CriLogEntry.FormatTimestamp(entry.Time) + " ") : [];
+        var prefix = options.Timestamps ? Encoding.ASCII.GetBytes(entry.FormatTimestamp() + " ") : [];
         var output = new byte[prefix.Length + entry.Content.Length + (entry.Partial ? 0 : 1)];
         prefix.CopyTo(output, 0);
         entry.Content.CopyTo(output, prefix.Length);
