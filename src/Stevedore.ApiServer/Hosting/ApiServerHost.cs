@@ -21,11 +21,13 @@ public sealed class ApiServerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CacheDispatcher _caches;
+    private readonly Streaming.KubeletClient _kubelets;
 
-    private ApiServerHost(WebApplication app, CacheDispatcher caches, ResourceRegistry registry, Uri address)
+    private ApiServerHost(WebApplication app, CacheDispatcher caches, Streaming.KubeletClient kubelets, ResourceRegistry registry, Uri address)
     {
         _app = app;
         _caches = caches;
+        _kubelets = kubelets;
         Registry = registry;
         Address = address;
     }
@@ -46,9 +48,13 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         var openApi = new OpenApi.OpenApiDocuments(catalog);
         var ready = true;
+        var kubelets = new Streaming.KubeletClient(options.KubeletClient);
         var handler = new ApiHandler(new ApiHandlerDependencies(
             catalog, registry, new BuiltInTableConverter(), openApi, options.Reviews,
-            options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger));
+            options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger)
+        {
+            Kubelets = kubelets,
+        });
 
         // No configuration reload: it would put an inotify watch on every folder under the
         // working directory, which costs seconds and megabytes when started from a large tree.
@@ -84,7 +90,7 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        return new ApiServerHost(app, caches, registry, uri);
+        return new ApiServerHost(app, caches, kubelets, registry, uri);
     }
 
     public async ValueTask DisposeAsync()
@@ -92,5 +98,6 @@ public sealed class ApiServerHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         await _caches.DisposeAsync();
+        _kubelets.Dispose();
     }
 }

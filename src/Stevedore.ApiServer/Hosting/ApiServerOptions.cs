@@ -24,6 +24,9 @@ public sealed class ApiServerOptions
 
     public IReviewResponder? Reviews { get; init; }
 
+    /// <summary>How pods/log, exec, attach and portforward reach kubelets (client certificate, kubelet CA).</summary>
+    public Streaming.KubeletClientOptions KubeletClient { get; init; } = new();
+
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -43,7 +43,11 @@ public sealed partial class ApiHandler
         _logger = d.Logger;
         _version = Json.Serialize(VersionInfo.ToJson());
         Reviews = d.Reviews;
+        Kubelets = d.Kubelets ?? new Streaming.KubeletClient(new Streaming.KubeletClientOptions());
     }
+
+    /// <summary>The connections to kubelets for the pod streaming subresources.</summary>
+    public Streaming.KubeletClient Kubelets { get; }
 
     /// <summary>Answers for create-only review kinds (SelfSubjectAccessReview, TokenReview…).</summary>
     public IReviewResponder? Reviews { get; }

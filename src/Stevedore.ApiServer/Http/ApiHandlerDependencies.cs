@@ -16,4 +16,8 @@ public sealed record ApiHandlerDependencies(
     Func<HttpContext, ValueTask<UserInfo?>> Authenticate,
     Func<bool> IsReady,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>How pods/log, exec, attach and portforward reach kubelets.</summary>
+    public Streaming.KubeletClient? Kubelets { get; init; }
+}

@@ -8,6 +8,7 @@ using Stevedore.ApiServer.Security.Authorization;
 using Stevedore.ApiServer.Security.Https;
 using Stevedore.ApiServer.Security.Kubeconfig;
 using Stevedore.ApiServer.Security.Pki;
+using Stevedore.ApiServer.Streaming;
 using Stevedore.Client.Connecting;
 using Stevedore.Controllers.Host;
 using Stevedore.Scheduler.Host;
@@ -71,8 +72,11 @@ public static class ServerCommand
             var tokens = File.Exists(tokenFile) ? StaticTokenAuthenticator.FromFile(tokenFile, adminToken) : new StaticTokenAuthenticator([adminToken]);
             var bearer = new BearerTokenAuthenticator([tokens]);
             var authorizer = new AllowAuthenticatedAuthorizer();
+            // The API server's identity towards kubelets (pod logs, exec, attach, port-forward), issued afresh at every start.
+            using var kubeletClientCertificate = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], TimeSpan.FromDays(365)).ToX509Certificate2();
             var options = new ApiServerOptions
             {
+                KubeletClient = new KubeletClientOptions { ClientCertificate = kubeletClientCertificate },
                 Store = store,
                 Listen = endpoint,
                 ConfigureHttps = listen => listen.UseHttps(https => HttpsSetup.ConfigureHttps(https, certificates)),
