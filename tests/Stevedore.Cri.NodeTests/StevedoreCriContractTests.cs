@@ -82,6 +82,41 @@ public sealed class StevedoreCriContractTests(StevedoreCriFixture fixture) : Cri
     }
 
     [NodeFact]
+    public async Task StreamingServer_GarbageInsteadOfSpdyFrames_DropsThatConnectionAndKeepsServing()
+    {
+        await using var pod = await StreamingPod.StartAsync(fixture, "garbage", "exec sleep 3600");
+        using var http = new HttpMessageInvoker(new SocketsHttpHandler());
+        var url = (await pod.Cri.Runtime.ExecAsync(new ExecRequest { ContainerId = pod.ContainerId, Cmd = { "true" }, Stdout = true })).Url;
+        var (connection, protocol) = await Stevedore.Cri.Streaming.HttpUpgrade.SpdyAsync(http, new Uri(url), HttpMethod.Post, [StreamProtocols.V4], CancellationToken.None);
+        Assert.Equal(StreamProtocols.V4, protocol);
+
+        // A whole SYN_STREAM of SPDY version 2: the server must close the connection, not hang or fall over.
+        await connection.WriteAsync(Convert.FromHexString("800200010000001000000001000000000000000000000000"));
+        var buffer = new byte[256];
+        var ended = false;
+        try
+        {
+            while (await connection.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(60)) > 0)
+            {
+            }
+
+            ended = true;
+        }
+        catch (IOException)
+        {
+            ended = true;
+        }
+
+        Assert.True(ended);
+        var next = (await pod.Cri.Runtime.ExecAsync(new ExecRequest { ContainerId = pod.ContainerId, Cmd = { "echo", "still-serving" }, Stdout = true })).Url;
+        var stdout = new MemoryStream();
+        var status = await RemoteCommandClient.RunSpdyAsync(http, new Uri(next), HttpMethod.Post, new RemoteCommandOptions(false, true, false, false),
+            null, stdout, null, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(status.Success);
+        Assert.Equal("still-serving\n", System.Text.Encoding.ASCII.GetString(stdout.ToArray()));
+    }
+
+    [NodeFact]
     public async Task StreamingUrl_UnknownToken_IsNotFound()
     {
         using var cri = new CriClient(fixture.SocketPath);

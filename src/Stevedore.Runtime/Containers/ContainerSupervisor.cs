@@ -70,16 +70,21 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
             attachedStdin = pty is null ? process.StandardInput.BaseStream : pty.Master;
         }
 
-        var attachServer = attach.InheritStdio ? null : AttachServer.Start(AttachServer.SocketPathOf(runc.StateRoot, id), attachedStdin, record.Options.StdinOnce, pty);
+        var attachServer = attach.InheritStdio ? null : TryServeAttach(id, attachedStdin, record.Options.StdinOnce, pty);
+        if (attachServer is null)
+        {
+            attachedStdin = null;
+        }
+
         var copies = new List<Task>();
         if (capture)
         {
-            copies.Add(log.CopyAsync(process.StandardOutput.BaseStream, "stdout", attachServer!.Output(AttachFrameKind.Stdout, attach.Stdout), CancellationToken.None));
-            copies.Add(log.CopyAsync(process.StandardError.BaseStream, "stderr", attachServer.Output(AttachFrameKind.Stderr, attach.Stderr), CancellationToken.None));
+            copies.Add(log.CopyAsync(process.StandardOutput.BaseStream, "stdout", attachServer?.Output(AttachFrameKind.Stdout, attach.Stdout) ?? attach.Stdout, CancellationToken.None));
+            copies.Add(log.CopyAsync(process.StandardError.BaseStream, "stderr", attachServer?.Output(AttachFrameKind.Stderr, attach.Stderr) ?? attach.Stderr, CancellationToken.None));
         }
         else if (pty is not null)
         {
-            copies.Add(log.CopyAsync(pty.Output, "stdout", attachServer!.Output(AttachFrameKind.Stdout, attach.Stdout), CancellationToken.None));
+            copies.Add(log.CopyAsync(pty.Output, "stdout", attachServer?.Output(AttachFrameKind.Stdout, attach.Stdout) ?? attach.Stdout, CancellationToken.None));
         }
 
         if (!attach.InheritStdio && attachedStdin is null)
@@ -147,6 +152,19 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
         }
 
         return finished;
+    }
+
+    /// <summary>The attach socket; a container whose socket cannot be made still runs, it just cannot be attached to.</summary>
+    private AttachServer? TryServeAttach(string id, Stream? stdin, bool stdinOnce, PseudoTerminal? pty)
+    {
+        try
+        {
+            return AttachServer.Start(AttachServer.SocketPathOf(runc.StateRoot, id), stdin, stdinOnce, pty);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     private ContainerRecord Finish(string id, int exitCode, bool oomKilled, string? error) =>

@@ -31,17 +31,19 @@ public sealed class SpdyFrameReader(Stream source)
             var word = BinaryPrimitives.ReadUInt32BigEndian(_head);
             var flags = _head[4];
             var length = (int)(BinaryPrimitives.ReadUInt32BigEndian(_head.AsSpan(4)) & 0xFFFFFF);
-            var payload = new byte[length];
-            await FillAsync(payload, allowEndAtStart: false, cancellationToken);
-            if ((word & 0x80000000) == 0)
+            var control = (word & 0x80000000) != 0;
+            var version = (word >> 16) & 0x7FFF;
+            if (control && version != SpdyFrameWriter.Version)
             {
-                return new SpdyDataFrame(word & 0x7FFFFFFF, (flags & FlagFin) != 0, payload);
+                // Before reading the payload: a peer that is not speaking SPDY/3 is told at once.
+                throw new InvalidDataException($"SPDY version {version} is not supported (only 3)");
             }
 
-            var version = (word >> 16) & 0x7FFF;
-            if (version != SpdyFrameWriter.Version)
+            var payload = new byte[length];
+            await FillAsync(payload, allowEndAtStart: false, cancellationToken);
+            if (!control)
             {
-                throw new InvalidDataException($"SPDY version {version} is not supported (only 3)");
+                return new SpdyDataFrame(word & 0x7FFFFFFF, (flags & FlagFin) != 0, payload);
             }
 
             var frame = DecodeControl((SpdyControlType)(word & 0xFFFF), flags, payload);

@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace Stevedore.Cri.Streaming.Spdy;
 
 /// <summary>
@@ -12,9 +10,8 @@ public sealed class SpdyStream : Stream
     public const int MaxFrameData = 32 * 1024;
 
     private readonly SpdyConnection _connection;
-    private readonly Channel<ReadOnlyMemory<byte>> _inbound = Channel.CreateBounded<ReadOnlyMemory<byte>>(256);
+    private readonly InboundStream _inbound = new();
     private readonly TaskCompletionSource _replied = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ReadOnlyMemory<byte> _current;
     private bool _writeClosed;
     private bool _peerFinished;
 
@@ -46,23 +43,8 @@ public sealed class SpdyStream : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        while (_current.IsEmpty)
-        {
-            if (!await _inbound.Reader.WaitToReadAsync(cancellationToken))
-            {
-                return 0;
-            }
-
-            _inbound.Reader.TryRead(out _current);
-        }
-
-        var n = Math.Min(buffer.Length, _current.Length);
-        _current[..n].CopyTo(buffer);
-        _current = _current[n..];
-        return n;
-    }
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _inbound.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -144,22 +126,13 @@ public sealed class SpdyStream : Stream
 
     internal void Fail(string message) => _replied.TrySetException(new IOException(message));
 
-    internal async ValueTask DeliverAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _inbound.Writer.WriteAsync(data, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            // Data after FIN or reset: dropped, as spdystream does.
-        }
-    }
+    // Data after FIN or reset is dropped, as spdystream does.
+    internal ValueTask DeliverAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => _inbound.DeliverAsync(data, cancellationToken);
 
     internal void PeerFinished()
     {
         _peerFinished = true;
-        _inbound.Writer.TryComplete();
+        _inbound.Complete();
         ForgetIfDone();
     }
 
