@@ -91,11 +91,14 @@ public sealed partial class KubectlStreamingTests(StreamingNode node)
         var ns = await node.CreateNamespaceAsync();
         await using var pod = await TestPod.StartAsync(node, ns, "tty", new PodContainer("main", "exec sleep 3600"));
 
-        var result = await kubectl.RunInTerminalAsync($"exec -it -n {ns} tty -- sh -c 'tty; echo on-a-terminal'");
+        // kubectl sends its terminal's size (set here on the pty script gives it) on the resize stream.
+        var result = await kubectl.RunInTerminalAsync(
+            $"exec -it -n {ns} tty -- sh -c 'tty; until [ \"$(stty size)\" = \"45 123\" ]; do sleep 0.1; done; echo resized-to-kubectls-terminal'",
+            terminalSize: (123, 45));
 
         Assert.True(result.ExitCode == 0, result.Combined);
         Assert.Matches(@"/dev/pts/\d+\r?\n", result.StandardOutput);
-        Assert.Contains("on-a-terminal", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("resized-to-kubectls-terminal", result.StandardOutput, StringComparison.Ordinal);
     }
 
     [KubectlTheory]

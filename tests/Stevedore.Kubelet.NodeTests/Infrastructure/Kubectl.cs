@@ -104,15 +104,20 @@ public sealed class Kubectl(string version, string kubeconfig)
     /// Runs kubectl with a pseudo-terminal as its stdin and stdout (util-linux <c>script</c>), as a user
     /// typing at a terminal would, so <c>-t</c> really allocates a TTY.
     /// </summary>
-    public async Task<ProcessResult> RunInTerminalAsync(string arguments, string? input = null)
+    public async Task<ProcessResult> RunInTerminalAsync(string arguments, string? input = null, (int Columns, int Rows)? terminalSize = null)
     {
         var command = new StringBuilder();
+        if (terminalSize is { } size)
+        {
+            command.Append($"stty cols {size.Columns} rows {size.Rows}; ");
+        }
+
         foreach (var (k, v) in Environment)
         {
             command.Append(k).Append("='").Append(v).Append("' ");
         }
 
-        command.Append(Binary).Append(' ').Append(arguments);
+        command.Append("exec ").Append(Binary).Append(' ').Append(arguments);
         var info = new ProcessStartInfo("script")
         {
             RedirectStandardOutput = true,
