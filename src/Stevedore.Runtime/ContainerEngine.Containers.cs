@@ -240,6 +240,12 @@ public sealed partial class ContainerEngine
         await Runc.DeleteAsync(record.Id, cancellationToken);
         Snapshotter.Unmount(paths.Rootfs);
         Snapshotter.RemoveTree(paths.Dir);
+        // Normally gone with its supervisor; left behind only if the supervisor was killed.
+        var attachSocket = AttachServer.SocketPathOf(Runc.StateRoot, record.Id);
+        if (File.Exists(attachSocket))
+        {
+            File.Delete(attachSocket);
+        }
         lock (_supervisedLock)
         {
             _supervised.Remove(record.Id);

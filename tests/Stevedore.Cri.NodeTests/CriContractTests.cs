@@ -8,7 +8,7 @@ namespace Stevedore.Cri.NodeTests;
 /// One CRI contract, run against every runtime that derives from it (Stevedore and containerd):
 /// what kubelet relies on, observed only through the CRI socket and the log files it names.
 /// </summary>
-public abstract class CriContractTests(ICriFixture fixture)
+public abstract partial class CriContractTests(ICriFixture fixture)
 {
     private const string Busybox = "docker.io/library/busybox:latest";
 

@@ -24,11 +24,14 @@ public sealed class ApiServerHost : IAsyncDisposable
     private readonly CacheDispatcher _caches;
     private readonly ServiceNetwork _serviceNetwork;
 
-    private ApiServerHost(WebApplication app, CacheDispatcher caches, ServiceNetwork serviceNetwork, ResourceRegistry registry, Uri address)
+    private readonly Streaming.KubeletClient _kubelets;
+
+    private ApiServerHost(WebApplication app, CacheDispatcher caches, ServiceNetwork serviceNetwork, Streaming.KubeletClient kubelets, ResourceRegistry registry, Uri address)
     {
         _app = app;
         _caches = caches;
         _serviceNetwork = serviceNetwork;
+        _kubelets = kubelets;
         Registry = registry;
         Address = address;
     }
@@ -54,9 +57,13 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         var openApi = new OpenApi.OpenApiDocuments(catalog);
         var ready = true;
+        var kubelets = new Streaming.KubeletClient(options.KubeletClient);
         var handler = new ApiHandler(new ApiHandlerDependencies(
             catalog, registry, new BuiltInTableConverter(), openApi, options.Reviews,
-            options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger, options.ServiceAccountTokens));
+            options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger, options.ServiceAccountTokens)
+        {
+            Kubelets = kubelets,
+        });
 
         // No configuration reload: it would put an inotify watch on every folder under the
         // working directory, which costs seconds and megabytes when started from a large tree.
@@ -94,7 +101,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         var advertise = ServiceNetwork.AdvertiseAddress(options.AdvertiseAddress, options.Listen.Address);
         await serviceNetwork.StartKubernetesServiceAsync(registry, advertise, uri.Port, options.Time, logger, cancellationToken);
-        return new ApiServerHost(app, caches, serviceNetwork, registry, uri);
+        return new ApiServerHost(app, caches, serviceNetwork, kubelets, registry, uri);
     }
 
     public async ValueTask DisposeAsync()
@@ -103,5 +110,6 @@ public sealed class ApiServerHost : IAsyncDisposable
         await _app.DisposeAsync();
         await _serviceNetwork.DisposeAsync();
         await _caches.DisposeAsync();
+        _kubelets.Dispose();
     }
 }

@@ -30,6 +30,9 @@ public sealed class ApiServerOptions
     /// <summary>Built-in admission plugins to run, by upstream name (see <c>Admission/AdmissionPlugins</c>).</summary>
     public IReadOnlyList<string> AdmissionPlugins { get; init; } = [];
 
+    /// <summary>How pods/log, exec, attach and portforward reach kubelets (client certificate, kubelet CA).</summary>
+    public Streaming.KubeletClientOptions KubeletClient { get; init; } = new();
+
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -42,7 +42,13 @@ public sealed partial class ApiHandler
             case ("token", "POST"):
                 await CreateTokenAsync(context, resource, info, ct);
                 return;
-            case ("status" or "scale" or "binding" or "eviction" or "finalize" or "token", _):
+            case ("log", "GET") when resource.Plural == "pods":
+                await PodLogAsync(context, resource, info, ct);
+                return;
+            case ("exec" or "attach" or "portforward", "GET" or "POST") when resource.Plural == "pods":
+                await PodStreamAsync(context, resource, info, ct);
+                return;
+            case ("status" or "scale" or "binding" or "eviction" or "finalize" or "log" or "exec" or "attach" or "portforward" or "token", _):
                 throw ApiException.MethodNotAllowed();
             default:
                 throw new ApiException(404, "NotFound", $"the server could not find the requested resource ({method} {resource.Plural}/{info.Subresource}); it is not served yet");

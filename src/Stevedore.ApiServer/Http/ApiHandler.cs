@@ -45,7 +45,11 @@ public sealed partial class ApiHandler
         _version = Json.Serialize(VersionInfo.ToJson());
         Reviews = d.Reviews;
         _serviceAccountTokens = d.ServiceAccountTokens;
+        Kubelets = d.Kubelets ?? new Streaming.KubeletClient(new Streaming.KubeletClientOptions());
     }
+
+    /// <summary>The connections to kubelets for the pod streaming subresources.</summary>
+    public Streaming.KubeletClient Kubelets { get; }
 
     /// <summary>Answers for create-only review kinds (SelfSubjectAccessReview, TokenReview…).</summary>
     public IReviewResponder? Reviews { get; }

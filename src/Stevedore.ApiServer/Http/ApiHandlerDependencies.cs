@@ -17,4 +17,8 @@ public sealed record ApiHandlerDependencies(
     Func<bool> IsReady,
     TimeProvider Time,
     ILogger Logger,
-    Security.ServiceAccounts.ServiceAccountTokenIssuer? ServiceAccountTokens = null);
+    Security.ServiceAccounts.ServiceAccountTokenIssuer? ServiceAccountTokens = null)
+{
+    /// <summary>How pods/log, exec, attach and portforward reach kubelets.</summary>
+    public Streaming.KubeletClient? Kubelets { get; init; }
+}

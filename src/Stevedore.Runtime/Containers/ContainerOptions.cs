@@ -30,8 +30,11 @@ public sealed class ContainerOptions
     /// <summary>Allocates a terminal for the main process.</summary>
     public bool Tty { get; set; }
 
-    /// <summary>Keeps the process's stdin open (docker -i).</summary>
+    /// <summary>Keeps the process's stdin open (docker -i); attached clients write to it.</summary>
     public bool OpenStdin { get; set; }
+
+    /// <summary>With <see cref="OpenStdin"/>: the first attached client that ends its input closes the process's stdin.</summary>
+    public bool StdinOnce { get; set; }
 
     /// <summary>Memory limit in bytes (swap disabled up to the same amount); 0 = unlimited.</summary>
     public long MemoryBytes { get; set; }

@@ -2,6 +2,7 @@ using System.Reflection;
 using Grpc.Core;
 using Stevedore.Cri.V1;
 using Stevedore.Runtime.Containers;
+using Stevedore.Runtime.Cri.Streaming;
 using EngineStatus = Stevedore.Runtime.Containers.ContainerStatus;
 
 namespace Stevedore.Runtime.Cri;
@@ -12,7 +13,7 @@ namespace Stevedore.Runtime.Cri;
 /// network namespace is pinned (<c>/run/netns/cni-…</c>) and attached through CNI before the infra
 /// container starts in it (<see cref="CriPodNetwork"/>). The sandbox ID is the infra container's ID.
 /// </summary>
-public sealed class CriRuntimeService(ContainerEngine engine, CriPodNetwork network) : RuntimeService.RuntimeServiceBase
+public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetwork network, StreamingServer streaming) : RuntimeService.RuntimeServiceBase
 {
     /// <summary>The pause image every sandbox runs.</summary>
     public const string PauseImage = "registry.k8s.io/pause:3.9";
@@ -437,6 +438,7 @@ public sealed class CriRuntimeService(ContainerEngine engine, CriPodNetwork netw
             User = user,
             Tty = config.Tty,
             OpenStdin = config.Stdin,
+            StdinOnce = config.StdinOnce,
             Network = sandbox.HostNetwork ? "host" : "container:" + sandboxId,
             Ipc = sandbox.HostIpc ? "host" : "container:" + sandboxId,
             Pid = pidMode switch

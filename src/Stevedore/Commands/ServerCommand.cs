@@ -12,6 +12,7 @@ using Stevedore.ApiServer.Security.Pki;
 using Stevedore.ApiServer.Security.ServiceAccounts;
 using Stevedore.ApiServer.Services;
 using Stevedore.Agent;
+using Stevedore.ApiServer.Streaming;
 using Stevedore.Client.Connecting;
 using Stevedore.Controllers.Host;
 using Stevedore.Scheduler.Host;
@@ -159,8 +160,11 @@ public static class ServerCommand
             var serviceAccountTokens = new ServiceAccountTokenIssuer(serviceAccountKey, TimeProvider.System);
             var bearer = new BearerTokenAuthenticator([tokens, new ServiceAccountTokenAuthenticator(serviceAccountTokens, new StoreBoundObjectGetter(store))]);
             var authorizer = new AllowAuthenticatedAuthorizer();
+            // The API server's identity towards kubelets (pod logs, exec, attach, port-forward), issued afresh at every start.
+            using var kubeletClientCertificate = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], TimeSpan.FromDays(365)).ToX509Certificate2();
             var options = new ApiServerOptions
             {
+                KubeletClient = new KubeletClientOptions { ClientCertificate = kubeletClientCertificate },
                 Store = store,
                 Listen = endpoint,
                 ConfigureHttps = listen => listen.UseHttps(https =>
