@@ -244,7 +244,7 @@ public abstract class PodLifecycleTests(NodeFixture node)
         var running = await Pods.WaitAsync(node, pod, Pods.IsRunningAndReady, "Running");
         var first = Pods.Status(running, "main")!.ContainerID[(node.RuntimeName.Length + 3)..];
 
-        node.Probes.Raise(new Probes.ProbeEvent(pod.Metadata.Uid, "main", first, Probes.ProbeKind.Liveness, Healthy: false, "Liveness probe failed: test"));
+        node.Probes.Raise(new global::Stevedore.Kubelet.Probes.ProbeEvent(pod.Metadata.Uid, "main", first, global::Stevedore.Kubelet.Probes.ProbeKind.Liveness, Healthy: false, "Liveness probe failed: test"));
 
         var restarted = await Pods.WaitAsync(node, pod, p => Pods.Status(p, "main") is { RestartCount: 1, State.Running: not null }, "restarted once");
         Assert.NotEqual(first, Pods.Status(restarted, "main")!.ContainerID[(node.RuntimeName.Length + 3)..]);

@@ -19,7 +19,7 @@ public sealed class NoVolumes : IVolumeManager
             ? throw new PodConfigException("FailedMount", "this test double mounts no volumes")
             : Task.CompletedTask;
 
-    public IReadOnlyList<Mount> MountsFor(V1Pod pod, V1Container container) => [];
+    public IReadOnlyList<Mount> MountsFor(V1Pod pod, V1Container container, IReadOnlyList<KeyValue>? environment = null) => [];
 
     public Task RefreshAsync(V1Pod pod, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -132,7 +132,7 @@ internal sealed partial class PodSyncer
         try
         {
             var env = await _environment.ResolveAsync(pod, spec, cancellationToken).ConfigureAwait(false);
-            config = ContainerConfigs.For(pod, spec, restartCount, env, MountsFor(pod, spec, restartCount));
+            config = ContainerConfigs.For(pod, spec, restartCount, env, MountsFor(pod, spec, restartCount, env));
         }
         catch (PodConfigException ex)
         {
@@ -191,9 +191,10 @@ internal sealed partial class PodSyncer
     }
 
     /// <summary>The container's CRI mounts: its volumes, the managed /etc/hosts and the termination message file.</summary>
-    private List<Mount> MountsFor(V1Pod pod, V1Container spec, int restartCount)
+    private List<Mount> MountsFor(V1Pod pod, V1Container spec, int restartCount, IReadOnlyList<KeyValue> environment)
     {
-        var mounts = _volumes.MountsFor(pod, spec).ToList();
+        // The environment expands subPathExpr, as upstream does.
+        var mounts = _volumes.MountsFor(pod, spec, environment).ToList();
         var hosts = EtcHostsPath(pod.Metadata.Uid);
         if (pod.Spec?.HostNetwork != true && File.Exists(hosts) && mounts.All(m => m.ContainerPath != "/etc/hosts"))
         {

@@ -87,7 +87,8 @@ public static class AgentCommand
         {
             try
             {
-                await AgentHost.RunAsync(client, settings, loggerFactory, cancellationToken);
+                // The kubelet server trusts the cluster CA for the API server's client certificate.
+                await AgentHost.RunAsync(client, settings with { ClusterCa = ClusterCaOf(kubeconfig, settings.DataDir) }, loggerFactory, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -95,6 +96,18 @@ public static class AgentCommand
         }
 
         return 0;
+    }
+
+    /// <summary>The cluster CA: pinned by the join token (kept in DIR/server-ca.crt) or named by the kubeconfig.</summary>
+    private static X509Certificate2? ClusterCaOf(string? kubeconfig, string dataDir)
+    {
+        var caFile = Path.Combine(dataDir, "server-ca.crt");
+        if (File.Exists(caFile))
+        {
+            return X509CertificateLoader.LoadCertificateFromFile(caFile);
+        }
+
+        return kubeconfig is null ? null : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig).SslCaCerts?.FirstOrDefault();
     }
 
     /// <summary>A client from a kubeconfig, or from server + join token (trusting the CA the token pins).</summary>

@@ -237,6 +237,7 @@ public static class ServerCommand
             CriSocket = settings.CriSocket,
             NodeIp = settings.NodeIp,
             ControlPlane = true,
+            ClusterCa = certificates.CaCertificate,
         }, loggerFactory, cancellationToken);
     }
 

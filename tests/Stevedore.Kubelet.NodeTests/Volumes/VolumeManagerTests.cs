@@ -432,7 +432,7 @@ public sealed class VolumeManagerTests(VolumeClusterFixture cluster)
         });
         await node.Volumes.SetUpAsync(pod, CancellationToken.None);
 
-        var mounts = node.Volumes.MountsFor(pod, pod.Spec.Containers[0], [new Cri.V1.KeyValue { Key = "POD_NAME", Value = pod.Metadata.Name }]);
+        var mounts = node.Volumes.MountsFor(pod, pod.Spec.Containers[0], [new global::Stevedore.Cri.V1.KeyValue { Key = "POD_NAME", Value = pod.Metadata.Name }]);
 
         var subpaths = Path.Combine(node.Volumes.PodDirectory(pod.Metadata.Uid), "volume-subpaths");
         Assert.Equal(Path.Combine(subpaths, "cfg", "c", "0"), mounts[0].HostPath);
@@ -446,7 +446,7 @@ public sealed class VolumeManagerTests(VolumeClusterFixture cluster)
         Assert.True(Directory.Exists(Path.Combine(work, "pods", pod.Metadata.Name)));
 
         // A second call (a restarted container) replaces the pins instead of stacking them.
-        mounts = node.Volumes.MountsFor(pod, pod.Spec.Containers[0], [new Cri.V1.KeyValue { Key = "POD_NAME", Value = pod.Metadata.Name }]);
+        mounts = node.Volumes.MountsFor(pod, pod.Spec.Containers[0], [new global::Stevedore.Cri.V1.KeyValue { Key = "POD_NAME", Value = pod.Metadata.Name }]);
         Assert.Single(MountTable.Current(), m => m.MountPoint == mounts[0].HostPath);
 
         await node.Volumes.TearDownAsync(pod.Metadata.Uid, CancellationToken.None);
