@@ -66,14 +66,15 @@ public sealed class EgressGuard
         script.Append("table inet ").Append(table).Append(" {}\n");
         script.Append("delete table inet ").Append(table).Append('\n');
         script.Append("table inet ").Append(table).Append(" {\n");
-        script.Append("  set allowed4 {\n    type ipv4_addr\n    flags interval\n");
+        // auto-merge: the node's pod CIDR usually lies inside the cluster CIDR, and nft refuses overlapping intervals without it.
+        script.Append("  set allowed4 {\n    type ipv4_addr\n    flags interval\n    auto-merge\n");
         if (v4.Count > 0)
         {
             script.Append("    elements = { ").Append(Elements(v4)).Append(" }\n");
         }
 
         script.Append("  }\n");
-        script.Append("  set allowed6 {\n    type ipv6_addr\n    flags interval\n");
+        script.Append("  set allowed6 {\n    type ipv6_addr\n    flags interval\n    auto-merge\n");
         if (v6.Count > 0)
         {
             script.Append("    elements = { ").Append(Elements(v6)).Append(" }\n");

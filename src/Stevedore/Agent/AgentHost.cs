@@ -170,10 +170,11 @@ internal static class AgentHost
             {
                 return;
             }
-            catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException or IOException or InvalidOperationException)
+            catch (Exception ex)
             {
-                // Not registered yet, or a network blip: ask again shortly.
-                logger.LogDebug(ex, "Pod CIDR of node {Node} not known yet", nodeName);
+                // Not registered yet, a network blip, or the kernel refused a rule: say so and try again,
+                // the pods wait for the network meanwhile.
+                logger.LogWarning("Pod network of node {Node} not set up yet: {Error}", nodeName, ex.Message);
             }
 
             try
