@@ -15,6 +15,13 @@ public sealed class CniInvoker
     /// <summary>Debian's containernetworking-plugins directory, then the upstream default.</summary>
     public static readonly IReadOnlyList<string> DefaultPluginDirs = ["/usr/lib/cni", "/opt/cni/bin"];
 
+    /// <summary>
+    /// portmap creates its shared <c>CNI-HOSTPORT-*</c> chains with check-then-create; two sandboxes
+    /// mapping ports at the same moment on a fresh node race and one fails with "File exists". ADDs that
+    /// map host ports are therefore run one at a time within this process (they are rare and quick).
+    /// </summary>
+    private static readonly SemaphoreSlim HostPortGate = new(1, 1);
+
     private readonly CniPluginExec _exec;
 
     /// <summary>Creates an invoker looking for plugins in <paramref name="pluginDirs"/> (default <see cref="DefaultPluginDirs"/>).</summary>
@@ -36,13 +43,34 @@ public sealed class CniInvoker
         foreach (var plugin in network.Plugins)
         {
             lastType = plugin["type"]!.GetValue<string>();
-            var output = await _exec.RunAsync(lastType, "ADD", PluginStdin(network, plugin, runtime, previous), Environment("ADD", runtime, PluginDirs), cancellationToken)
-                ?? throw new CniException(lastType, "ADD", 0, "the plugin printed no result", "");
-            previous = CniResult.Parse(output, lastType, "ADD").Json;
+            var stdin = PluginStdin(network, plugin, runtime, previous);
+            var serialize = MapsHostPorts(lastType, stdin);
+            if (serialize)
+            {
+                await HostPortGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            string? output;
+            try
+            {
+                output = await _exec.RunAsync(lastType, "ADD", stdin, Environment("ADD", runtime, PluginDirs), cancellationToken);
+            }
+            finally
+            {
+                if (serialize)
+                {
+                    HostPortGate.Release();
+                }
+            }
+
+            previous = CniResult.Parse(output ?? throw new CniException(lastType, "ADD", 0, "the plugin printed no result", ""), lastType, "ADD").Json;
         }
 
         return CniResult.FromJson(previous!, lastType, "ADD");
     }
+
+    private static bool MapsHostPorts(string type, JsonObject stdin) =>
+        type == "portmap" && stdin["runtimeConfig"]?["portMappings"] is JsonArray { Count: > 0 };
 
     /// <summary>Asks every plugin whether the attachment is still as ADD left it.</summary>
     /// <exception cref="CniException">A plugin found a difference, or the version does not support CHECK.</exception>
