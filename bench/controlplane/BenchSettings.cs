@@ -20,6 +20,13 @@ public sealed record BenchSettings
     /// <summary>Concurrent clients creating the pods (closed loop, as fast as the server takes them).</summary>
     public int CreateClients { get; init; } = 32;
 
+    /// <summary>
+    /// Pods (and Deployment replicas) created and awaited in a separate namespace before each
+    /// measurement, so the numbers describe a warmed-up control plane rather than the JIT compiling
+    /// the write path; how long that took is reported too.
+    /// </summary>
+    public int WarmupPods { get; init; } = 200;
+
     public int DeploymentNodes { get; init; } = 100;
 
     public int DeploymentReplicas { get; init; } = 1000;
@@ -38,5 +45,6 @@ public sealed record BenchSettings
         ThroughputPods = 2000,
         DeploymentNodes = 20,
         DeploymentReplicas = 200,
+        WarmupPods = 50,
     };
 }

@@ -8,7 +8,8 @@ namespace ControlPlaneBench.Infrastructure;
 /// <summary>
 /// A fresh control plane for one measurement: <c>stevedore server --disable-agent</c> on a new data
 /// folder (on SQLite, or on a fresh etcd) plus one <c>stevedore hollow-nodes</c> process whose
-/// nodes are all registered, Ready and given a pod CIDR before the measurement starts.
+/// nodes are all registered and Ready before the measurement starts. (Node IPAM hands out at most
+/// 256 pod CIDRs from the default 10.42.0.0/16; further hollow nodes use their fallback ranges.)
 /// </summary>
 public sealed class BenchCluster : IAsyncDisposable
 {
@@ -30,7 +31,7 @@ public sealed class BenchCluster : IAsyncDisposable
     /// <summary>Request/response calls; watches use <see cref="CreateWatchApi"/>.</summary>
     public ClusterApi Api { get; }
 
-    /// <summary>Start of hollow-nodes to the moment every node was seen Ready with a pod CIDR.</summary>
+    /// <summary>Start of hollow-nodes to the moment every node was seen Ready.</summary>
     public TimeSpan NodesReadyAfter { get; private set; }
 
     /// <summary>A client on its own connection, so long watches do not share one with the load.</summary>
@@ -109,15 +110,14 @@ public sealed class BenchCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Hollow nodes that are Ready and have a pod CIDR (so their pods get addresses at once).</summary>
+    /// <summary>Hollow nodes whose Ready condition is True.</summary>
     private async Task<int> CountReadyNodesAsync(CancellationToken cancellationToken)
     {
         using var list = await Api.GetAsync($"/api/v1/nodes?labelSelector={HollowNodeSelector}", cancellationToken);
         var ready = 0;
         foreach (var node in list.RootElement.GetProperty("items").EnumerateArray())
         {
-            if (node.TryGetProperty("spec", out var spec) && spec.TryGetProperty("podCIDR", out var cidr) && cidr.GetString() is { Length: > 0 }
-                && node.TryGetProperty("status", out var status) && IsReady(status))
+            if (node.TryGetProperty("status", out var status) && IsReady(status))
             {
                 ready++;
             }

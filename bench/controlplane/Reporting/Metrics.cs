@@ -7,6 +7,8 @@ public static class Metrics
 {
     public static Metric NodesReady(int nodes) => new($"{nodes:N0} hollow nodes: start → all Ready", "s");
 
+    public static Metric WarmupAvailable(int replicas, int nodes) => new($"{nodes:N0} nodes: warm-up Deployment of {replicas:N0}, create → Available (cold)", "s");
+
     public static Metric SchedulerThroughput(int nodes, int pods) =>
         new($"{nodes:N0} nodes, {pods:N0} pods: scheduler throughput", "pods/s", GoalKind.AtLeast, 1000);
 

@@ -23,6 +23,7 @@ public static class SchedulerThroughputScenario
         await using var cluster = await BenchCluster.StartAsync(run.Backend, settings, nodes, cancellationToken);
         run.Report(Metrics.NodesReady(nodes), cluster.NodesReadyAfter.TotalSeconds);
         var hollow = cluster.HollowNodes!;
+        await DeploymentScenario.WarmUpAsync(run, cluster, nodes, cancellationToken);
 
         var resourceVersion = await cluster.Api.CreateAsync("/api/v1/namespaces", Manifests.Namespace(Namespace), cancellationToken);
         var tracker = new PodTracker(pods);

@@ -19,6 +19,9 @@ namespace Stevedore.Scheduler.Host;
 /// namespaces feed one <see cref="ClusterSnapshot"/> and the <see cref="SchedulingQueue"/>;
 /// the loop pops a pod, schedules it, binds it through <c>pods/binding</c>, or records a
 /// <c>FailedScheduling</c> event and the PodScheduled=False condition.
+/// As upstream, only the decision is serial: the pod is assumed onto its node in the snapshot
+/// and the binding call (or the failure report) runs in the background while the loop
+/// schedules the next pod, with at most <see cref="MaxInFlight"/> such calls outstanding.
 /// </summary>
 public sealed partial class SchedulerHost
 {
@@ -41,6 +44,11 @@ public sealed partial class SchedulerHost
 
     /// <summary>The Lease the scheduler runs under, as upstream.</summary>
     public const string LeaseName = "kube-scheduler";
+
+    /// <summary>Binding calls and failure reports running at once; the loop waits when this many are outstanding.</summary>
+    public const int MaxInFlight = 64;
+
+    private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
 
     /// <summary>Creates a scheduler host; it is one-shot: <see cref="RunAsync"/> once per instance.</summary>
     public SchedulerHost(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
@@ -117,21 +125,63 @@ public sealed partial class SchedulerHost
 
             try
             {
-                await ScheduleOneAsync(item, cancellationToken).ConfigureAwait(false);
+                await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
+                _queue.AddBackoff(item);
                 break;
+            }
+
+            Task followUp;
+            try
+            {
+                followUp = ScheduleOne(item, cancellationToken);
             }
             catch (Exception ex)
             {
                 LogCycleFailed(ex, item.Key);
                 _queue.AddBackoff(item);
+                followUp = Task.CompletedTask;
             }
+
+            _ = ReleaseWhenDoneAsync(followUp, item);
+        }
+
+        // Let bindings already sent finish (they end quickly once cancelled) before the caches go away:
+        // holding every slot means none is outstanding.
+        for (var i = 0; i < MaxInFlight; i++)
+        {
+            await _inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    private async Task ScheduleOneAsync(QueuedPodInfo item, CancellationToken cancellationToken)
+    /// <summary>Frees the in-flight slot when the background part of a cycle ends; nothing it throws escapes.</summary>
+    private async Task ReleaseWhenDoneAsync(Task followUp, QueuedPodInfo item)
+    {
+        try
+        {
+            await followUp.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogCycleFailed(ex, item.Key);
+            _queue.AddBackoff(item);
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    /// <summary>
+    /// Decides for one pod on the calling thread and assumes it onto its node; returns the
+    /// background part (the binding, or the queue update and failure report).
+    /// </summary>
+    private Task ScheduleOne(QueuedPodInfo item, CancellationToken cancellationToken)
     {
         var cycle = _queue.SchedulingCycle;
         var pod = item.Pod;
@@ -141,7 +191,7 @@ public sealed partial class SchedulerHost
             if (pod.Metadata.DeletionTimestamp is not null || _assumed.Contains(pod.Key()))
             {
                 _queue.Done(item);
-                return;
+                return Task.CompletedTask;
             }
 
             result = _scheduler.ScheduleOne(pod, _snapshot);
@@ -154,8 +204,7 @@ public sealed partial class SchedulerHost
 
         if (result.IsSuccess)
         {
-            await BindAsync(item, result.SuggestedHost!, cancellationToken).ConfigureAwait(false);
-            return;
+            return BindAsync(item, result.SuggestedHost!, cancellationToken);
         }
 
         if (result.FitError is not null)
@@ -167,11 +216,13 @@ public sealed partial class SchedulerHost
             _queue.AddBackoff(item);
         }
 
-        await ReportFailureAsync(pod, result, cancellationToken).ConfigureAwait(false);
+        return ReportFailureAsync(pod, result, cancellationToken);
     }
 
     private async Task BindAsync(QueuedPodInfo item, string node, CancellationToken cancellationToken)
     {
+        // Off the scheduling thread at once: the loop goes on with the next pod.
+        await Task.Yield();
         var pod = item.Pod;
         var binding = new V1Binding
         {
@@ -206,6 +257,7 @@ public sealed partial class SchedulerHost
 
     private async Task ReportFailureAsync(V1Pod pod, ScheduleResult result, CancellationToken cancellationToken)
     {
+        await Task.Yield();
         var message = result.FailureMessage ?? "scheduling failed";
         LogUnschedulable(pod.Key(), message);
         _recorder.Event(pod, EventTypes.Warning, "FailedScheduling", message);
