@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
@@ -39,8 +40,12 @@ public sealed partial class SchedulerHost
     private readonly EventRecorder _recorder;
     private readonly ResourceClient<V1Pod> _pods;
 
-    // The snapshot is not thread-safe: informer handlers and the scheduling cycle share this lock.
+    // The snapshot is not thread-safe: the scheduling cycle and the changes from informer handlers
+    // take turns under this lock. Handlers never wait for it: they queue their change, and whoever
+    // holds the lock next (a handler, or the loop before and after each cycle) applies the queue
+    // in order, so a long cycle does not stall event delivery.
     private readonly Lock _lock = new();
+    private readonly ConcurrentQueue<Action> _pendingChanges = new();
 
     /// <summary>The Lease the scheduler runs under, as upstream.</summary>
     public const string LeaseName = "kube-scheduler";
@@ -184,10 +189,12 @@ public sealed partial class SchedulerHost
     private Task ScheduleOne(QueuedPodInfo item, CancellationToken cancellationToken)
     {
         var cycle = _queue.SchedulingCycle;
-        var pod = item.Pod;
+        V1Pod pod;
         ScheduleResult result;
         lock (_lock)
         {
+            ApplyPendingChangesLocked();
+            pod = item.Pod;
             if (pod.Metadata.DeletionTimestamp is not null || _assumed.Contains(pod.Key()))
             {
                 _queue.Done(item);
@@ -202,9 +209,11 @@ public sealed partial class SchedulerHost
             }
         }
 
+        // Changes queued by handlers while the cycle ran.
+        ApplyPendingChanges();
         if (result.IsSuccess)
         {
-            return BindAsync(item, result.SuggestedHost!, cancellationToken);
+            return BindAsync(item, pod, result.SuggestedHost!, cancellationToken);
         }
 
         if (result.FitError is not null)
@@ -219,11 +228,10 @@ public sealed partial class SchedulerHost
         return ReportFailureAsync(pod, result, cancellationToken);
     }
 
-    private async Task BindAsync(QueuedPodInfo item, string node, CancellationToken cancellationToken)
+    private async Task BindAsync(QueuedPodInfo item, V1Pod pod, string node, CancellationToken cancellationToken)
     {
         // Off the scheduling thread at once: the loop goes on with the next pod.
         await Task.Yield();
-        var pod = item.Pod;
         var binding = new V1Binding
         {
             Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty, Uid = pod.Metadata.Uid },
@@ -238,11 +246,12 @@ public sealed partial class SchedulerHost
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            lock (_lock)
+            // Queued before the pod goes back to the queue, so its next cycle sees it forgotten.
+            PostChange(() =>
             {
                 _snapshot.RemovePod(pod);
                 _assumed.Remove(pod.Key());
-            }
+            });
 
             LogBindFailed(ex, pod.Key(), node);
             if (ex is HttpOperationException { Response.StatusCode: System.Net.HttpStatusCode.NotFound })
@@ -309,7 +318,7 @@ public sealed partial class SchedulerHost
 
     private void OnPodAdd(V1Pod pod)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             if (IsAssigned(pod))
             {
@@ -324,12 +333,12 @@ public sealed partial class SchedulerHost
             {
                 _queue.Add(pod);
             }
-        }
+        });
     }
 
     private void OnPodUpdate(V1Pod oldPod, V1Pod pod)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             if (IsAssigned(pod))
             {
@@ -357,12 +366,12 @@ public sealed partial class SchedulerHost
             {
                 _queue.Delete(pod);
             }
-        }
+        });
     }
 
     private void OnPodDelete(V1Pod pod)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _queue.Delete(pod);
             _assumed.Remove(pod.Key());
@@ -371,51 +380,93 @@ public sealed partial class SchedulerHost
                 _snapshot.RemovePod(pod);
                 _queue.MoveAllToActiveOrBackoff(ClusterEvent.AssignedPodDelete);
             }
-        }
+        });
     }
 
     private void OnNodeAdd(V1Node node)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _snapshot.AddOrUpdateNode(node);
             _queue.MoveAllToActiveOrBackoff(ClusterEvent.NodeAdd);
-        }
+        });
     }
 
     private void OnNodeUpdate(V1Node oldNode, V1Node node)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _snapshot.AddOrUpdateNode(node);
             foreach (var evt in NodeChangeEvents.Between(oldNode, node))
             {
                 _queue.MoveAllToActiveOrBackoff(evt);
             }
-        }
+        });
     }
 
     private void OnNodeDelete(V1Node node)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _snapshot.RemoveNode(node.Metadata.Name);
-        }
+        });
     }
 
     private void OnNamespace(V1Namespace ns)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _snapshot.SetNamespace(ns);
-        }
+        });
     }
 
     private void OnNamespaceDelete(V1Namespace ns)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _snapshot.RemoveNamespace(ns.Metadata.Name);
+        });
+    }
+
+    /// <summary>Queues a change to the snapshot (or to what goes with it) and applies the queue if the lock is free.</summary>
+    private void PostChange(Action change)
+    {
+        _pendingChanges.Enqueue(change);
+        ApplyPendingChanges();
+    }
+
+    /// <summary>
+    /// Applies queued changes unless someone holds the lock; that holder applies them instead,
+    /// and re-checks after letting go, so nothing is left behind.
+    /// </summary>
+    private void ApplyPendingChanges()
+    {
+        while (!_pendingChanges.IsEmpty && _lock.TryEnter())
+        {
+            try
+            {
+                ApplyPendingChangesLocked();
+            }
+            finally
+            {
+                _lock.Exit();
+            }
+        }
+    }
+
+    private void ApplyPendingChangesLocked()
+    {
+        while (_pendingChanges.TryDequeue(out var change))
+        {
+            try
+            {
+                change();
+            }
+            catch (Exception ex)
+            {
+                // A broken event must not stop the ones after it.
+                LogChangeFailed(ex);
+            }
         }
     }
 
@@ -430,6 +481,9 @@ public sealed partial class SchedulerHost
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Setting the PodScheduled condition of {Pod} failed")]
     private partial void LogConditionFailed(Exception ex, string pod);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Applying an informer event to the scheduler cache failed")]
+    private partial void LogChangeFailed(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scheduling cycle of {Pod} failed")]
     private partial void LogCycleFailed(Exception ex, string pod);
