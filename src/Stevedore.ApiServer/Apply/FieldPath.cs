@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -65,13 +66,29 @@ public sealed class FieldPath : IEquatable<FieldPath>
     /// <summary>The element naming a map-list item by its key fields (sorted by name, as upstream).</summary>
     public static string Key(IEnumerable<KeyValuePair<string, JsonNode?>> keys)
     {
-        var sorted = new JsonObject();
-        foreach (var (name, value) in keys.OrderBy(k => k.Key, StringComparer.Ordinal))
+        // Written straight to UTF-8 (what a JsonObject of the sorted keys would serialize to):
+        // every write computes this for every item of every associative list it tracks.
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Compact.Encoder }))
         {
-            sorted[name] = value?.DeepClone();
+            writer.WriteStartObject();
+            foreach (var (name, value) in keys.OrderBy(k => k.Key, StringComparer.Ordinal))
+            {
+                writer.WritePropertyName(name);
+                if (value is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    value.WriteTo(writer, Compact);
+                }
+            }
+
+            writer.WriteEndObject();
         }
 
-        return "k:" + sorted.ToJsonString(Compact);
+        return "k:" + Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>The element naming a set item by its value.</summary>
