@@ -61,10 +61,52 @@ public static class ManagedFieldsTracker
             return newObj;
         }
 
-        var entries = ManagerEntry.Read(clientSetThem ? newObj : oldObj);
+        if (clientSetThem)
+        {
+            UpdateEntries(ManagerEntry.Read(newObj), changed, removed, manager, operation, subresource, apiVersion, now, newObj);
+            return newObj;
+        }
+
+        // The stored entries: only those that lose or gain fields are parsed and written anew.
+        var entries = ManagerEntry.ReadStored(oldObj);
+        var self = FindSelf(entries, manager, operation, subresource, apiVersion);
+        foreach (var other in entries)
+        {
+            if (!ReferenceEquals(other, self) && (other.OwnsAny(changed) || other.OwnsAny(removed)))
+            {
+                // It owned one of them, so its set changes and so does its time.
+                other.Fields = other.Fields.Except(changed).Except(removed);
+                other.Time = now;
+            }
+        }
+
+        if (self is null)
+        {
+            self = new ManagerEntry { Manager = manager, Operation = operation, Subresource = subresource, ApiVersion = apiVersion, Fields = new FieldSet() };
+            entries.Add(self);
+        }
+
+        var owned = self.Fields;
+        self.Fields = owned.Except(removed).Union(changed);
+        if (self.Time is null || !owned.SetEquals(self.Fields))
+        {
+            self.Time = now;
+        }
+
+        foreach (var entry in entries)
+        {
+            entry.Time ??= now;
+        }
+
+        ManagerEntry.Write(newObj, entries);
+        return newObj;
+    }
+
+    /// <summary>The general update of every entry, for entries the client sent (in whatever spelling).</summary>
+    private static void UpdateEntries(List<ManagerEntry> entries, FieldSet changed, FieldSet removed, string manager, string operation, string? subresource, string? apiVersion, DateTimeOffset now, JsonObject newObj)
+    {
         var previous = Ownership.Snapshot(entries);
-        var self = entries.Find(e => e.Manager == manager && e.Operation == operation && e.Subresource == subresource
-            && (operation == ManagerEntry.ApplyOperation || e.ApiVersion == apiVersion));
+        var self = FindSelf(entries, manager, operation, subresource, apiVersion);
         foreach (var other in entries.Where(e => !ReferenceEquals(e, self)))
         {
             other.Fields = other.Fields.Except(changed).Except(removed);
@@ -79,8 +121,11 @@ public static class ManagedFieldsTracker
         self.Fields = self.Fields.Except(removed).Union(changed);
         Ownership.Stamp(entries, previous, now);
         ManagerEntry.Write(newObj, entries);
-        return newObj;
     }
+
+    private static ManagerEntry? FindSelf(List<ManagerEntry> entries, string manager, string operation, string? subresource, string? apiVersion) =>
+        entries.Find(e => e.Manager == manager && e.Operation == operation && e.Subresource == subresource
+            && (operation == ManagerEntry.ApplyOperation || e.ApiVersion == apiVersion));
 
     /// <summary>
     /// True when the stored entries (as this tracker wrote them) already say what the full update
@@ -133,7 +178,7 @@ public static class ManagedFieldsTracker
 
         foreach (var path in changed)
         {
-            if (!Owns(self, path) || others.Exists(o => Owns(o, path)))
+            if (!FieldSet.TreeContains(self, path) || others.Exists(o => FieldSet.TreeContains(o, path)))
             {
                 return false;
             }
@@ -141,30 +186,13 @@ public static class ManagedFieldsTracker
 
         foreach (var path in removed)
         {
-            if (Owns(self, path) || others.Exists(o => Owns(o, path)))
+            if (FieldSet.TreeContains(self, path) || others.Exists(o => FieldSet.TreeContains(o, path)))
             {
                 return false;
             }
         }
 
         return true;
-    }
-
-    /// <summary>Whether a FieldsV1 tree (as <see cref="FieldSet.ToFieldsV1"/> writes it) has <paramref name="path"/> as a member.</summary>
-    private static bool Owns(JsonObject fieldsV1, FieldPath path)
-    {
-        var node = fieldsV1;
-        foreach (var element in path.Elements)
-        {
-            if (!node.TryGetPropertyValue(element, out var child) || child is not JsonObject next)
-            {
-                return false;
-            }
-
-            node = next;
-        }
-
-        return node.Count == 0 || node.ContainsKey(".");
     }
 
     private static void KeepStored(JsonObject newObj, JsonNode? stored)

@@ -179,6 +179,22 @@ public class ManagedFieldsTrackerTests
         Assert.True(JsonNode.DeepEquals(ManagedFields(live), ManagedFields(resent)));
     }
 
+    [Fact]
+    public void UpdateForWrite_AnotherManagerAddsAField_UntouchedEntriesStayAsStored()
+    {
+        var live = Applied(ServerSideApply.Apply(null, Deployment("""{"replicas":2}""", """{"app":"web"}"""), "m1", false, DeploymentType, T0));
+        var m1Before = Entry(live, "m1").DeepClone();
+        var updated = (JsonObject)live.DeepClone();
+        updated["metadata"]!["labels"]!["tier"] = "front";
+
+        ManagedFieldsTracker.UpdateForWrite(live, updated, "editor", "Update", null, DeploymentType, T1);
+
+        Assert.True(JsonNode.DeepEquals(m1Before, Entry(updated, "m1")), Entry(updated, "m1").ToJsonString());
+        Assert.Equal([".metadata.labels.tier"], Owned(updated, "editor"));
+        Assert.Equal("2026-01-02T03:09:05Z", (string?)Entry(updated, "editor")["time"]);
+        Assert.Equal(["m1", "editor"], ManagedFields(updated).Select(e => (string?)e!["manager"]));
+    }
+
     private static IEnumerable<string> Scaler(JsonObject obj) =>
         FieldSet.FromFieldsV1((JsonObject)ManagedFields(obj).OfType<JsonObject>().Single(e => (string?)e["subresource"] == "scale")["fieldsV1"]!).Select(p => p.ToString());
 
