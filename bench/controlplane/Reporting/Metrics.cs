@@ -24,20 +24,20 @@ public static class Metrics
 
     public static Metric HollowRssScheduled(int nodes) => new($"{nodes:N0} nodes: hollow-nodes RSS, all pods bound", "MiB");
 
-    public static Metric DeploymentCreated(int replicas) => new($"Deployment of {replicas:N0}: create → all pods created", "s");
+    public static Metric DeploymentCreated(int replicas, string round) => new($"Deployment of {replicas:N0}, {round}: create → all pods created", "s");
 
-    public static Metric DeploymentBound(int replicas) => new($"Deployment of {replicas:N0}: create → all pods bound", "s");
+    public static Metric DeploymentBound(int replicas, string round) => new($"Deployment of {replicas:N0}, {round}: create → all pods bound", "s");
 
-    public static Metric DeploymentReady(int replicas) => new($"Deployment of {replicas:N0}: create → all pods Ready", "s");
+    public static Metric DeploymentReady(int replicas, string round) => new($"Deployment of {replicas:N0}, {round}: create → all pods Ready", "s");
 
-    public static Metric DeploymentAvailable(int replicas, int nodes) =>
-        new($"Deployment of {replicas:N0} on {nodes:N0} nodes: create → all Available", "s", GoalKind.AtMost, 10);
+    public static Metric DeploymentAvailable(int replicas, int nodes, string round) =>
+        new($"Deployment of {replicas:N0} on {nodes:N0} nodes, {round}: create → all Available", "s", GoalKind.AtMost, 10);
 
-    public static Metric DeploymentServerCpu(int replicas) => new($"Deployment of {replicas:N0}: server CPU, create → Available", "s");
+    public static Metric DeploymentServerCpu(int replicas, string round) => new($"Deployment of {replicas:N0}, {round}: server CPU, create → Available", "s");
 
-    public static Metric DeploymentServerRss(int replicas) => new($"Deployment of {replicas:N0}: server RSS when Available", "MiB");
+    public static Metric DeploymentServerRss(int replicas, string round) => new($"Deployment of {replicas:N0}, {round}: server RSS when Available", "MiB");
 
-    public static Metric DeploymentHollowRss(int replicas) => new($"Deployment of {replicas:N0}: hollow-nodes RSS when Available", "MiB");
+    public static Metric DeploymentHollowRss(int replicas, string round) => new($"Deployment of {replicas:N0}, {round}: hollow-nodes RSS when Available", "MiB");
 
     public static readonly Metric Errors = new("failed requests and scenarios", "count");
 }
