@@ -61,7 +61,7 @@ public sealed partial class ContainerEngine
             Directory.CreateDirectory(paths.Upper);
             Directory.CreateDirectory(paths.Work);
             Directory.CreateDirectory(paths.Rootfs);
-            InitLayer.Write(paths.Init, options.Hostname ?? id[..12], options.Network == "host");
+            InitLayer.Write(paths.Init, options.Hostname ?? id[..12], options.Network == "host", options);
             record = new ContainerRecord
             {
                 Id = id,
@@ -240,6 +240,12 @@ public sealed partial class ContainerEngine
         await Runc.DeleteAsync(record.Id, cancellationToken);
         Snapshotter.Unmount(paths.Rootfs);
         Snapshotter.RemoveTree(paths.Dir);
+        // Normally gone with its supervisor; left behind only if the supervisor was killed.
+        var attachSocket = AttachServer.SocketPathOf(Runc.StateRoot, record.Id);
+        if (File.Exists(attachSocket))
+        {
+            File.Delete(attachSocket);
+        }
         lock (_supervisedLock)
         {
             _supervised.Remove(record.Id);
@@ -371,6 +377,19 @@ public sealed partial class ContainerEngine
             return;
         }
 
+        if (mode.StartsWith("ns:", StringComparison.Ordinal))
+        {
+            // A pinned namespace (e.g. /run/netns/cni-…) that outlives any process in it.
+            var path = mode["ns:".Length..];
+            if (!File.Exists(path))
+            {
+                throw new EngineException(EngineErrorKind.NotFound, $"cannot join the {type} namespace {path}: it does not exist");
+            }
+
+            namespaces[type] = path;
+            return;
+        }
+
         if (mode.StartsWith("container:", StringComparison.Ordinal))
         {
             var other = await RefreshAsync(Containers.Find(mode["container:".Length..]), cancellationToken);
@@ -384,16 +403,17 @@ public sealed partial class ContainerEngine
             return;
         }
 
-        throw new EngineException(EngineErrorKind.InvalidArgument, $"invalid {type} mode \"{mode}\": expected {privateName}, host or container:<name|id>");
+        throw new EngineException(EngineErrorKind.InvalidArgument, $"invalid {type} mode \"{mode}\": expected {privateName}, host, container:<name|id> or ns:<path>");
     }
 
     private static void ValidateModes(ContainerOptions options)
     {
         foreach (var (type, mode, privateName) in new[] { ("network", options.Network, "none"), ("ipc", options.Ipc, "private"), ("pid", options.Pid, "private") })
         {
-            if (mode != privateName && mode != "host" && !mode.StartsWith("container:", StringComparison.Ordinal))
+            if (mode != privateName && mode != "host" && !mode.StartsWith("container:", StringComparison.Ordinal)
+                && !(mode.StartsWith("ns:", StringComparison.Ordinal) && Path.IsPathRooted(mode["ns:".Length..])))
             {
-                throw new EngineException(EngineErrorKind.InvalidArgument, $"invalid {type} mode \"{mode}\": expected {privateName}, host or container:<name|id>");
+                throw new EngineException(EngineErrorKind.InvalidArgument, $"invalid {type} mode \"{mode}\": expected {privateName}, host, container:<name|id> or ns:<absolute path>");
             }
         }
 

@@ -21,7 +21,10 @@ public sealed partial class ContainerEngine
             throw new EngineException(EngineErrorKind.InvalidArgument, "exec needs a command");
         }
 
-        var args = new List<string> { "exec" };
+        // The pid file names the process runc starts in the container, so a cancelled exec can kill
+        // it: killing runc alone would leave it running.
+        var pidFile = Path.Combine(Path.GetTempPath(), $"stevedore-exec-{Guid.NewGuid():N}.pid");
+        var args = new List<string> { "exec", "--pid-file", pidFile };
         if (exec.Tty)
         {
             args.Add("--tty");
@@ -45,18 +48,30 @@ public sealed partial class ContainerEngine
         args.Add(record.Id);
         args.AddRange(exec.Args);
 
-        if (exec.InheritStdio)
+        try
         {
-            using var inherited = RuncClient.StartProcess(Runc.StartInfo(args));
-            await inherited.WaitForExitAsync(cancellationToken);
-            return inherited.ExitCode;
-        }
+            if (exec.InheritStdio)
+            {
+                using var inherited = RuncClient.StartProcess(Runc.StartInfo(args));
+                await WaitOrKillAsync(inherited, pidFile, cancellationToken);
+                return inherited.ExitCode;
+            }
 
-        if (exec.Tty)
+            if (exec.Tty)
+            {
+                return await ExecWithTerminalAsync(args, pidFile, stdin, stdout, exec.TerminalSizes, cancellationToken);
+            }
+
+            return await ExecWithPipesAsync(args, pidFile, stdin, stdout, stderr, cancellationToken);
+        }
+        finally
         {
-            return await ExecWithTerminalAsync(args, stdin, stdout, cancellationToken);
+            File.Delete(pidFile);
         }
+    }
 
+    private async Task<int> ExecWithPipesAsync(List<string> args, string pidFile, Stream? stdin, Stream? stdout, Stream? stderr, CancellationToken cancellationToken)
+    {
         var info = Runc.StartInfo(args);
         info.RedirectStandardInput = true;
         info.RedirectStandardOutput = true;
@@ -81,13 +96,14 @@ public sealed partial class ContainerEngine
         }, cancellationToken);
         var outCopy = process.StandardOutput.BaseStream.CopyToAsync(stdout ?? Stream.Null, cancellationToken);
         var errCopy = process.StandardError.BaseStream.CopyToAsync(stderr ?? Stream.Null, cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
+        await WaitOrKillAsync(process, pidFile, cancellationToken);
         await Task.WhenAll(outCopy, errCopy);
-        await feed;
+        await feed.ContinueWith(static _ => { }, TaskScheduler.Default);
         return process.ExitCode;
     }
 
-    private async Task<int> ExecWithTerminalAsync(List<string> args, Stream? stdin, Stream? stdout, CancellationToken cancellationToken)
+    private async Task<int> ExecWithTerminalAsync(
+        List<string> args, string pidFile, Stream? stdin, Stream? stdout, IAsyncEnumerable<TerminalSize>? sizes, CancellationToken cancellationToken)
     {
         // runc proxies a terminal only to a terminal of its own: hand it a pty slave as stdio and controlling terminal.
         using var pty = PseudoTerminal.Open();
@@ -97,16 +113,77 @@ public sealed partial class ContainerEngine
             info.ArgumentList.Add(a);
         }
 
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (sizes is not null)
+        {
+            _ = ResizeAsync(pty, sizes, done.Token);
+        }
+
         using var process = RuncClient.StartProcess(info);
         var output = pty.Output.CopyToAsync(stdout ?? Stream.Null, cancellationToken);
         if (stdin is not null)
         {
-            _ = Task.Run(() => stdin.CopyToAsync(pty.Master, cancellationToken), cancellationToken);
+            _ = Task.Run(() => stdin.CopyToAsync(pty.Master, done.Token), done.Token);
         }
 
-        await process.WaitForExitAsync(cancellationToken);
+        try
+        {
+            await WaitOrKillAsync(process, pidFile, cancellationToken);
+        }
+        finally
+        {
+            await done.CancelAsync();
+        }
+
         pty.CloseSlave();
         await output.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
         return process.ExitCode;
+    }
+
+    private static async Task ResizeAsync(PseudoTerminal pty, IAsyncEnumerable<TerminalSize> sizes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var size in sizes.WithCancellation(cancellationToken))
+            {
+                pty.Resize(size);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // The exec ended.
+        }
+    }
+
+    /// <summary>Waits for runc exec; when cancelled first, kills the process it started in the container and waits for runc.</summary>
+    private static async Task WaitOrKillAsync(Process process, string pidFile, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            KillExecProcess(pidFile);
+            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None)
+                .ContinueWith(static _ => { }, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    private static void KillExecProcess(string pidFile)
+    {
+        try
+        {
+            if (int.TryParse(File.ReadAllText(pidFile).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
+            {
+                using var inContainer = Process.GetProcessById(pid);
+                inContainer.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Not started yet, or already gone.
+        }
     }
 }

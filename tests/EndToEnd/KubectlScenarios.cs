@@ -291,6 +291,44 @@ public abstract class KubectlScenarios(StevedoreServer server, string kubectlVer
     }
 
     [Fact]
+    public async Task ServiceAccounts_TokenRequestRootCaAndTokenVolume_AsUpstream()
+    {
+        var ns = await NamespaceAsync();
+        // The controllers give every new namespace its "default" ServiceAccount and kube-root-ca.crt, just after it.
+        var token = (await EventuallyOkAsync("create", "token", "default", "-n", ns, "--audience", "vault", "--duration", "15m")).Trim();
+        var payload = token.Split('.')[1];
+        var claims = System.Text.Json.Nodes.JsonNode.Parse(Convert.FromBase64String(payload.Replace('-', '+').Replace('_', '/').PadRight((payload.Length + 3) / 4 * 4, '=')))!;
+        Assert.Equal("vault", claims["aud"]![0]!.ToString());
+        Assert.Equal($"system:serviceaccount:{ns}:default", claims["sub"]!.ToString());
+        Assert.Equal(900, claims["exp"]!.GetValue<long>() - claims["iat"]!.GetValue<long>());
+
+        var ca = await EventuallyOkAsync("get", "configmap", "kube-root-ca.crt", "-n", ns, "-o", "jsonpath={.data.ca\\.crt}");
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----", ca);
+
+        await Kubectl.OkAsync("run", "tokened", "-n", ns, "--image=busybox:1.36", "--restart=Never", "--", "sleep", "1");
+        Assert.StartsWith("kube-api-access-", await Kubectl.OkAsync("get", "pod", "tokened", "-n", ns, "-o", "jsonpath={.spec.volumes[0].name}"));
+        Assert.Equal("/var/run/secrets/kubernetes.io/serviceaccount",
+            await Kubectl.OkAsync("get", "pod", "tokened", "-n", ns, "-o", "jsonpath={.spec.containers[0].volumeMounts[0].mountPath}"));
+    }
+
+    /// <summary>Runs kubectl until it succeeds (for what a controller creates shortly); fails after a minute.</summary>
+    private async Task<string> EventuallyOkAsync(params string[] arguments)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var attempt = await Kubectl.RunAsync(arguments);
+            if (attempt.ExitCode == 0)
+            {
+                return attempt.StandardOutput;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"kubectl {string.Join(" ", arguments)} never succeeded: {attempt.Combined}");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
     public async Task AuthCanI_CreatePods_Yes()
     {
         Assert.Equal("yes", (await Kubectl.OkAsync("auth", "can-i", "create", "pods")).Trim());

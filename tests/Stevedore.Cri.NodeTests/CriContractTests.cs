@@ -8,7 +8,7 @@ namespace Stevedore.Cri.NodeTests;
 /// One CRI contract, run against every runtime that derives from it (Stevedore and containerd):
 /// what kubelet relies on, observed only through the CRI socket and the log files it names.
 /// </summary>
-public abstract class CriContractTests(ICriFixture fixture)
+public abstract partial class CriContractTests(ICriFixture fixture)
 {
     private const string Busybox = "docker.io/library/busybox:latest";
 
@@ -179,6 +179,72 @@ public abstract class CriContractTests(ICriFixture fixture)
         }
 
         Assert.Empty((await cri.Runtime.ListContainersAsync(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = sandboxId } })).Containers);
+    }
+
+    [NodeFact]
+    public async Task Sandboxes_TwoPods_GetAddressesAndReachEachOtherByIp()
+    {
+        using var cri = new CriClient(fixture.SocketPath);
+        var pods = new List<(string SandboxId, string ContainerId, string Ip)>();
+        try
+        {
+            foreach (var name in new[] { "net-a", "net-b" })
+            {
+                var uid = Guid.NewGuid().ToString();
+                var sandboxConfig = new PodSandboxConfig
+                {
+                    Metadata = new PodSandboxMetadata { Name = name, Namespace = "default", Uid = uid },
+                    Hostname = name,
+                    LogDirectory = Path.Combine(fixture.ScratchDir, "pods", uid),
+                };
+                var sandboxId = (await cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = sandboxConfig })).PodSandboxId;
+                pods.Add((sandboxId, "", ""));
+                var config = new ContainerConfig
+                {
+                    Metadata = new ContainerMetadata { Name = "web" },
+                    Image = new ImageSpec { Image = Busybox },
+                    Command = { "sh", "-c" },
+                    Args = { $"mkdir -p /www && echo hello from {name} > /www/index.html && exec httpd -f -p 8080 -h /www" },
+                    LogPath = "web.log",
+                };
+                var containerId = (await cri.Runtime.CreateContainerAsync(new CreateContainerRequest { PodSandboxId = sandboxId, Config = config, SandboxConfig = sandboxConfig })).ContainerId;
+                await cri.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = containerId });
+                var status = (await cri.Runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = sandboxId })).Status;
+                Assert.True(System.Net.IPAddress.TryParse(status.Network.Ip, out _), $"sandbox {name} reports no IP (\"{status.Network.Ip}\")");
+                pods[^1] = (sandboxId, containerId, status.Network.Ip);
+            }
+
+            Assert.NotEqual(pods[0].Ip, pods[1].Ip);
+            foreach (var (from, to, name) in new[] { (pods[0], pods[1], "net-b"), (pods[1], pods[0], "net-a") })
+            {
+                var inside = await cri.Runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = from.ContainerId, Cmd = { "ip", "-4", "-o", "addr", "show", "eth0" }, Timeout = 30 });
+                Assert.Contains(" " + from.Ip + "/", inside.Stdout.ToStringUtf8(), StringComparison.Ordinal);
+
+                // httpd may still be starting: a few tries. (No wget -T: it crashes Debian's static busybox.)
+                ExecSyncResponse fetch = null!;
+                for (var attempt = 0; attempt < 20; attempt++)
+                {
+                    fetch = await cri.Runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = from.ContainerId, Cmd = { "wget", "-q", "-O", "-", $"http://{to.Ip}:8080/index.html" }, Timeout = 30 });
+                    if (fetch.ExitCode == 0)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(250);
+                }
+
+                Assert.True(fetch.ExitCode == 0, $"wget http://{to.Ip}:8080 from {from.Ip} failed ({fetch.ExitCode}): {fetch.Stderr.ToStringUtf8()}");
+                Assert.Equal($"hello from {name}\n", fetch.Stdout.ToStringUtf8());
+            }
+        }
+        finally
+        {
+            foreach (var pod in pods)
+            {
+                await cri.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = pod.SandboxId });
+                await cri.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = pod.SandboxId });
+            }
+        }
     }
 
     [NodeFact]

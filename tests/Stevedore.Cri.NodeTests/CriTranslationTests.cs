@@ -122,6 +122,62 @@ public sealed class CriTranslationTests
     }
 
     [Fact]
+    public void PortMappingsOf_OnlyHostPorts_ProtocolsLowercased()
+    {
+        var config = new PodSandboxConfig
+        {
+            PortMappings =
+            {
+                new PortMapping { ContainerPort = 80, HostPort = 8080 },
+                new PortMapping { ContainerPort = 53, HostPort = 5353, Protocol = Protocol.Udp, HostIp = "127.0.0.1" },
+                new PortMapping { ContainerPort = 9, HostPort = 9999, Protocol = Protocol.Sctp },
+                new PortMapping { ContainerPort = 7070 },
+            },
+        };
+
+        Assert.Equal(
+            [new CriPortMapping(8080, 80, "tcp", ""), new CriPortMapping(5353, 53, "udp", "127.0.0.1"), new CriPortMapping(9999, 9, "sctp", "")],
+            CriPodNetwork.PortMappingsOf(config));
+    }
+
+    [Fact]
+    public void NetworkStatusOf_FirstIpPrimary_RestAdditional()
+    {
+        var status = CriRuntimeService.NetworkStatusOf(new CriMetadata { PodIps = ["10.42.0.5", "fd00:42::5"] });
+
+        Assert.Equal("10.42.0.5", status.Ip);
+        Assert.Equal(["fd00:42::5"], status.AdditionalIps.Select(i => i.Ip));
+        Assert.Equal("", CriRuntimeService.NetworkStatusOf(new CriMetadata()).Ip);
+    }
+
+    [Fact]
+    public void RuntimeConfOf_PodArgsNamespaceAndPortMappings()
+    {
+        var network = new CriPodNetwork(new CriNetworkOptions { ConfDir = "/etc/stevedore/cni/net.d" });
+        var sandbox = new CriMetadata { Name = "web-0", Namespace = "shop", Uid = "u-1", NetnsPath = "/run/netns/cni-1", PortMappings = [new CriPortMapping(8080, 80, "tcp", "")] };
+
+        var runtime = network.RuntimeConfOf("abc123", sandbox);
+
+        Assert.Equal(("abc123", "/run/netns/cni-1", "eth0"), (runtime.ContainerId, runtime.NetnsPath, runtime.IfName));
+        Assert.Equal(
+            ["K8S_POD_NAMESPACE=shop", "K8S_POD_NAME=web-0", "K8S_POD_INFRA_CONTAINER_ID=abc123", "K8S_POD_UID=u-1"],
+            runtime.Args.Select(a => a.Key + "=" + a.Value));
+        Assert.Equal(8080, (int)runtime.CapabilityArgs["portMappings"]![0]!["hostPort"]!);
+        Assert.Empty(network.RuntimeConfOf("abc123", new CriMetadata()).CapabilityArgs);
+    }
+
+    [Fact]
+    public void CriMetadata_NetworkFields_SurviveTheEngineLabel()
+    {
+        var meta = new CriMetadata { NetnsPath = "/run/netns/cni-x", CniConfig = "{}", CniResult = "{\"ips\":[]}", PodIps = ["10.42.0.9"], PortMappings = [new CriPortMapping(1, 2, "udp", "::1")] };
+
+        var back = CriMetadata.From(new Dictionary<string, string> { [CriMetadata.MetadataLabel] = meta.ToJson() })!;
+
+        Assert.Equal(("/run/netns/cni-x", "{}", "{\"ips\":[]}", "10.42.0.9"), (back.NetnsPath, back.CniConfig, back.CniResult, back.PodIps.Single()));
+        Assert.Equal(new CriPortMapping(1, 2, "udp", "::1"), back.PortMappings.Single());
+    }
+
+    [Fact]
     public void ToNanoseconds_Time_CountsFromTheEpoch()
     {
         Assert.Equal(0, CriTime.ToNanoseconds(null));

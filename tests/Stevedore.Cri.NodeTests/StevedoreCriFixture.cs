@@ -1,3 +1,4 @@
+using Stevedore.Cri.V1;
 using Stevedore.Runtime;
 using Stevedore.Runtime.Cri;
 using Stevedore.Runtime.Snapshots;
@@ -6,8 +7,9 @@ namespace Stevedore.Cri.NodeTests;
 
 /// <summary>
 /// Stevedore's CRI server in this process over a throwaway engine (data dir, runc root, cgroup
-/// parent), with the test images imported. Disposal kills and deletes every container, unmounts,
-/// removes the cgroups and the directory, even after a failed test.
+/// parent) and a pod network of its own (<see cref="CriTestNetwork"/>), with the test images
+/// imported. Disposal removes every sandbox through CRI (CNI DEL, namespaces), then kills and deletes
+/// whatever is left, unmounts, removes the cgroups, the network and the directory, even after a failed test.
 /// </summary>
 public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
 {
@@ -16,11 +18,14 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
     private ContainerEngine? _engine;
     private CriServer? _server;
     private LocalRegistry? _registry;
+    private CriTestNetwork? _network;
 
     public string SocketPath => Path.Combine(_root, "cri.sock");
     public string ScratchDir => Path.Combine(_root, "scratch");
     /// <summary>The engine's options, to open a second engine over the same data (as after a restart).</summary>
     public EngineOptions? Options { get; private set; }
+    /// <summary>The pod network sandboxes are attached to.</summary>
+    public CriTestNetwork Network => _network ?? throw new InvalidOperationException("the fixture is not initialized");
 
     public string PullableImage => _registry?.PullableImage ?? throw new InvalidOperationException("the registry is not running");
     private string CgroupParent => "/stevedore-cri-test-" + Path.GetFileName(_root).Split('-')[^1];
@@ -46,7 +51,8 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
             await _engine.ImportAsync(tar, null, CancellationToken.None);
         }
 
-        _server = await CriServer.StartAsync(_engine, SocketPath, CancellationToken.None);
+        _network = await CriTestNetwork.CreateAsync(Path.Combine(_root, "cni"));
+        _server = await CriServer.StartAsync(_engine, SocketPath, _network.ServerOptions, CancellationToken.None);
     }
 
     public async Task DisposeAsync()
@@ -58,6 +64,20 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
 
         if (_server is not null)
         {
+            try
+            {
+                using var client = new CriClient(SocketPath);
+                foreach (var sandbox in (await client.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest())).Items)
+                {
+                    await client.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = sandbox.Id });
+                    await client.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandbox.Id });
+                }
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // Whatever is left is removed by hand below.
+            }
+
             await _server.DisposeAsync();
         }
 
@@ -80,6 +100,10 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
 
                 await _engine.Runc.DeleteAsync(record.Id, CancellationToken.None);
                 Snapshotter.Unmount(_engine.Containers.PathsOf(record.Id).Rootfs);
+                if (CriMetadata.From(record.Options.Labels) is { NetnsPath.Length: > 0 } sandbox)
+                {
+                    Stevedore.Network.Netns.NetworkNamespace.Remove(sandbox.NetnsPath);
+                }
             }
 
             await Task.Delay(50);
@@ -98,9 +122,14 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
             }
         }
 
-        foreach (var mount in File.ReadAllLines("/proc/self/mounts").Select(l => l.Split(' ')[1]).Where(m => m.StartsWith(_root, StringComparison.Ordinal)))
+        foreach (var mount in File.ReadAllLines("/proc/self/mounts").Select(l => l.Split(' ')[1]).Where(m => m.StartsWith(_root, StringComparison.Ordinal)).Reverse())
         {
             Snapshotter.Unmount(mount);
+        }
+
+        if (_network is not null)
+        {
+            await _network.DisposeAsync();
         }
 
         Snapshotter.RemoveTree(_root);

@@ -26,3 +26,12 @@ public static class NodeEnvironment
         return runc is null ? "node tests need runc (Debian package runc)" : null;
     }
 }
+
+/// <summary>A theory that needs root and runc; skipped with the reason otherwise.</summary>
+public sealed class RootTheoryAttribute : TheoryAttribute
+{
+    public RootTheoryAttribute()
+    {
+        Skip = NodeEnvironment.SkipReason;
+    }
+}

@@ -72,6 +72,16 @@ public sealed class SmallParserTests
     }
 
     [Fact]
+    public void InitLayer_ResolvConf_FromDnsConfig_SearchNameserversOptions()
+    {
+        Assert.Equal(
+            "search ns1.svc.cluster.local svc.cluster.local\nnameserver 10.43.0.10\nnameserver 10.43.0.11\noptions ndots:5 timeout:2\n",
+            InitLayer.ResolvConf(["10.43.0.10", "10.43.0.11"], ["ns1.svc.cluster.local", "svc.cluster.local"], ["ndots:5", "timeout:2"]));
+        Assert.Equal("nameserver 1.2.3.4\n", InitLayer.ResolvConf(["1.2.3.4"], [], []));
+        Assert.Equal("", InitLayer.ResolvConf([], [], []));
+    }
+
+    [Fact]
     public void InitLayer_HostsFile_NamesTheContainer()
     {
         Assert.Contains("127.0.1.1\tweb-1\n", InitLayer.HostsFile("web-1"));

@@ -5,15 +5,13 @@ namespace Stevedore.ApiServer.Defaulting;
 /// <summary>Upstream core/v1 defaults for the kinds that are neither pods nor services.</summary>
 internal static class CoreDefaults
 {
-    /// <summary>Namespace: the <c>kubernetes</c> finalizer, phase Active and the metadata.name label.</summary>
+    /// <summary>
+    /// Namespace: phase Active and the metadata.name label. The <c>kubernetes</c> finalizer is added on
+    /// create only (ResourceStrategies.PrepareForCreate), as upstream, because /finalize removes it later.
+    /// </summary>
     public static void ApplyNamespace(JsonObject ns)
     {
-        var spec = ns.Ensure("spec");
-        if (spec.Arr("finalizers") is not { Count: > 0 })
-        {
-            spec["finalizers"] = new JsonArray("kubernetes");
-        }
-
+        ns.Ensure("spec");
         ns.Ensure("status").Default("phase", "Active");
         if (ns.Obj("metadata").Str("name") is { Length: > 0 } name)
         {

@@ -18,6 +18,11 @@ internal static class ServiceDefaults
         {
             spec.Ensure("sessionAffinityConfig").Ensure("clientIP").Default("timeoutSeconds", 10800);
         }
+        else if (spec.Str("sessionAffinity") == "None")
+        {
+            // Switching affinity off drops its settings, as upstream's defaults do.
+            spec.Remove("sessionAffinityConfig");
+        }
 
         foreach (var port in spec.Arr("ports").Objects())
         {
@@ -54,6 +59,13 @@ internal static class ServiceDefaults
             if (spec.Arr("ipFamilies") is not { Count: > 0 })
             {
                 spec["ipFamilies"] = new JsonArray("IPv4");
+            }
+
+            // Upstream lists both families for a headless Service without selector unless it asks
+            // for one: its endpoints are whatever the user puts there, of either family.
+            if (headlessWithoutSelector && spec.Str("ipFamilyPolicy") != "SingleStack" && spec.Arr("ipFamilies") is { Count: 1 } families)
+            {
+                families.Add(families[0]?.ToString() == "IPv6" ? "IPv4" : "IPv6");
             }
         }
     }

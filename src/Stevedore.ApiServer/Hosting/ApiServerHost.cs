@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Stevedore.ApiServer.Http;
 using Stevedore.ApiServer.Registry;
 using Stevedore.ApiServer.Resources;
+using Stevedore.ApiServer.Services;
 using Stevedore.ApiServer.Watch;
 
 namespace Stevedore.ApiServer.Hosting;
@@ -21,11 +22,16 @@ public sealed class ApiServerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CacheDispatcher _caches;
+    private readonly ServiceNetwork _serviceNetwork;
 
-    private ApiServerHost(WebApplication app, CacheDispatcher caches, ResourceRegistry registry, Uri address)
+    private readonly Streaming.KubeletClient _kubelets;
+
+    private ApiServerHost(WebApplication app, CacheDispatcher caches, ServiceNetwork serviceNetwork, Streaming.KubeletClient kubelets, ResourceRegistry registry, Uri address)
     {
         _app = app;
         _caches = caches;
+        _serviceNetwork = serviceNetwork;
+        _kubelets = kubelets;
         Registry = registry;
         Address = address;
     }
@@ -41,14 +47,23 @@ public sealed class ApiServerHost : IAsyncDisposable
         var caches = new CacheDispatcher(options.Store, catalog.All, logger);
         await caches.StartAsync(cancellationToken);
 
-        var registry = new ResourceRegistry(catalog, options.Store, caches, new BuiltInObjectPolicy(), new BuiltInPatchEngine());
+        var serviceNetwork = ServiceNetwork.Start(options.ServiceCidr, options.ServiceNodePortRange, catalog, caches, logger);
+        var registry = new ResourceRegistry(catalog, options.Store, caches, new BuiltInObjectPolicy(), new BuiltInPatchEngine())
+        {
+            Allocator = serviceNetwork.Allocator,
+        };
+        registry.Admission = Admission.AdmissionPlugins.Create(options.AdmissionPlugins, registry, options.Time);
         await Bootstrap.EnsureDefaultNamespacesAsync(registry, catalog, options.Time, cancellationToken);
 
         var openApi = new OpenApi.OpenApiDocuments(catalog);
         var ready = true;
+        var kubelets = new Streaming.KubeletClient(options.KubeletClient);
         var handler = new ApiHandler(new ApiHandlerDependencies(
             catalog, registry, new BuiltInTableConverter(), openApi, options.Reviews,
-            options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger));
+            options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger, options.ServiceAccountTokens)
+        {
+            Kubelets = kubelets,
+        });
 
         // No configuration reload: it would put an inotify watch on every folder under the
         // working directory, which costs seconds and megabytes when started from a large tree.
@@ -84,13 +99,17 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        return new ApiServerHost(app, caches, registry, uri);
+        var advertise = ServiceNetwork.AdvertiseAddress(options.AdvertiseAddress, options.Listen.Address);
+        await serviceNetwork.StartKubernetesServiceAsync(registry, advertise, uri.Port, options.Time, logger, cancellationToken);
+        return new ApiServerHost(app, caches, serviceNetwork, kubelets, registry, uri);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _serviceNetwork.DisposeAsync();
         await _caches.DisposeAsync();
+        _kubelets.Dispose();
     }
 }

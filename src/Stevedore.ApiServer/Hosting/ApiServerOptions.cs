@@ -24,7 +24,25 @@ public sealed class ApiServerOptions
 
     public IReviewResponder? Reviews { get; init; }
 
+    /// <summary>Signs TokenRequests and backs the OpenID discovery documents; null serves neither.</summary>
+    public Security.ServiceAccounts.ServiceAccountTokenIssuer? ServiceAccountTokens { get; init; }
+
+    /// <summary>Built-in admission plugins to run, by upstream name (see <c>Admission/AdmissionPlugins</c>).</summary>
+    public IReadOnlyList<string> AdmissionPlugins { get; init; } = [];
+
+    /// <summary>How pods/log, exec, attach and portforward reach kubelets (client certificate, kubelet CA).</summary>
+    public Streaming.KubeletClientOptions KubeletClient { get; init; } = new();
+
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The IPv4 range Service cluster IPs come from (<c>--service-cidr</c>); its first address is the <c>kubernetes</c> Service's.</summary>
+    public string ServiceCidr { get; init; } = Services.ServiceIPRange.DefaultCidr;
+
+    /// <summary>Node ports for NodePort and LoadBalancer Services (<c>--service-node-port-range</c>).</summary>
+    public string ServiceNodePortRange { get; init; } = Services.NodePortRange.Default;
+
+    /// <summary>The address the <c>kubernetes</c> endpoints point at; derived from <see cref="Listen"/> when null.</summary>
+    public IPAddress? AdvertiseAddress { get; init; }
 }

@@ -39,7 +39,7 @@ public sealed class ApiException(int code, string reason, string message) : Exce
                 details["name"] = DetailsName;
             }
 
-            if (DetailsGroup is not null)
+            if (!string.IsNullOrEmpty(DetailsGroup))
             {
                 details["group"] = DetailsGroup;
             }

@@ -39,7 +39,16 @@ public sealed partial class ApiHandler
             case ("finalize", "PUT"):
                 await FinalizeNamespaceAsync(context, resource, info, ct);
                 return;
-            case ("status" or "scale" or "binding" or "eviction" or "finalize", _):
+            case ("token", "POST"):
+                await CreateTokenAsync(context, resource, info, ct);
+                return;
+            case ("log", "GET") when resource.Plural == "pods":
+                await PodLogAsync(context, resource, info, ct);
+                return;
+            case ("exec" or "attach" or "portforward", "GET" or "POST") when resource.Plural == "pods":
+                await PodStreamAsync(context, resource, info, ct);
+                return;
+            case ("status" or "scale" or "binding" or "eviction" or "finalize" or "log" or "exec" or "attach" or "portforward" or "token", _):
                 throw ApiException.MethodNotAllowed();
             default:
                 throw new ApiException(404, "NotFound", $"the server could not find the requested resource ({method} {resource.Plural}/{info.Subresource}); it is not served yet");
@@ -238,12 +247,8 @@ public sealed partial class ApiHandler
             ns["spec"] = spec;
             return ns;
         }, options with { Subresource = "finalize" }, "Update", ct);
-        if (updated["metadata"]?["deletionTimestamp"] is not null && updated["spec"]?["finalizers"] is not JsonArray { Count: > 0 } &&
-            updated["metadata"]?["finalizers"] is not JsonArray { Count: > 0 })
-        {
-            await _registry.DeleteAsync(resource, null, info.Name!, new DeleteOptions(0, null, null, null, false), Now, ct);
-        }
-
+        // A terminating namespace whose last finalizer this removes leaves the store inside the update
+        // (ResourceStrategies.ShouldDeleteDuringUpdate); the answer is its last state, as upstream.
         await WriteJsonAsync(context, 200, updated);
     }
 

@@ -29,6 +29,7 @@ public sealed partial class ApiHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly byte[] _version;
+    private readonly Security.ServiceAccounts.ServiceAccountTokenIssuer? _serviceAccountTokens;
 
     public ApiHandler(ApiHandlerDependencies d)
     {
@@ -43,7 +44,12 @@ public sealed partial class ApiHandler
         _logger = d.Logger;
         _version = Json.Serialize(VersionInfo.ToJson());
         Reviews = d.Reviews;
+        _serviceAccountTokens = d.ServiceAccountTokens;
+        Kubelets = d.Kubelets ?? new Streaming.KubeletClient(new Streaming.KubeletClientOptions());
     }
+
+    /// <summary>The connections to kubelets for the pod streaming subresources.</summary>
+    public Streaming.KubeletClient Kubelets { get; }
 
     /// <summary>Answers for create-only review kinds (SelfSubjectAccessReview, TokenReview…).</summary>
     public IReviewResponder? Reviews { get; }
@@ -141,6 +147,11 @@ public sealed partial class ApiHandler
             case "" or "/":
                 await WriteJsonAsync(context, 200, Json.Serialize(new JsonObject { ["paths"] = new JsonArray("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version") }));
                 return;
+        }
+
+        if (await TryHandleOpenIdAsync(context, trimmed))
+        {
+            return;
         }
 
         if (trimmed == "/metrics")

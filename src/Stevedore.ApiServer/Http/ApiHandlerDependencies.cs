@@ -16,4 +16,9 @@ public sealed record ApiHandlerDependencies(
     Func<HttpContext, ValueTask<UserInfo?>> Authenticate,
     Func<bool> IsReady,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger,
+    Security.ServiceAccounts.ServiceAccountTokenIssuer? ServiceAccountTokens = null)
+{
+    /// <summary>How pods/log, exec, attach and portforward reach kubelets.</summary>
+    public Streaming.KubeletClient? Kubelets { get; init; }
+}

@@ -26,6 +26,9 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
     public IObjectPolicy Policy { get; } = policy;
     public IPatchEngine Patches { get; } = patches;
 
+    /// <summary>Mutating admission plugins run on every create, after defaulting and before validation.</summary>
+    public IReadOnlyList<Admission.IAdmissionPlugin> Admission { get; internal set; } = [];
+
     /// <summary>Reads one object from the store (a consistent read) with its resourceVersion set.</summary>
     public async Task<JsonObject> GetAsync(ApiResource resource, string? ns, string name, CancellationToken cancellationToken)
     {
@@ -94,7 +97,8 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
         ns = resource.Namespaced ? Json.GetString(meta, "namespace") : null;
         if (resource.Namespaced)
         {
-            await CheckNamespaceAcceptsAsync(ns!, cancellationToken);
+            await CheckNamespaceAcceptsAsync(resource, ns!, Json.GetString(meta, "name") is { Length: > 0 } named ? named
+                : Json.GetString(meta, "generateName") is { Length: > 0 } prefix ? prefix : "Unknown", cancellationToken);
         }
 
         var generateName = Json.GetString(meta, "generateName");
@@ -123,6 +127,14 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
         ResourceStrategies.Normalize(resource, obj);
         ResourceStrategies.PrepareForCreate(resource, obj);
         Policy.ApplyDefaults(resource, obj);
+        // Built-in steps first (NamespaceLifecycle, DefaultTolerationSeconds), then the configured plugins.
+        ResourceStrategies.Admit(resource, obj, options.Subresource);
+
+        foreach (var plugin in Admission)
+        {
+            await plugin.AdmitCreateAsync(resource, ns, obj, options, cancellationToken);
+        }
+
         var causes = Policy.ValidateCreate(resource, obj);
         if (causes.Count > 0)
         {
@@ -135,7 +147,22 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
         }
 
         Patches.TrackWrite(null, obj, options.FieldManager, operation, options.Subresource, resource, options.Now);
-        return await WriteCreateAsync(resource, ns, obj, options, generated ? generateName : null, cancellationToken);
+        // After managedFields: allocated values (a Service's cluster IP) are the server's, owned by no manager.
+        var allocation = Allocate(resource, obj, null, options);
+        try
+        {
+            var created = await WriteCreateAsync(resource, ns, obj, options, generated ? generateName : null, cancellationToken);
+            if (!options.DryRun)
+            {
+                allocation.Commit(long.Parse(Json.GetString(Json.Metadata(created), "resourceVersion")!, CultureInfo.InvariantCulture));
+            }
+
+            return created;
+        }
+        finally
+        {
+            allocation.Release();
+        }
     }
 
     private async Task<JsonObject> WriteCreateAsync(ApiResource resource, string? ns, JsonObject obj, WriteOptions options, string? generateName, CancellationToken cancellationToken)
@@ -189,8 +216,11 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
         }
     }
 
-    /// <summary>NamespaceLifecycle: no new content in a missing or terminating namespace.</summary>
-    private async Task CheckNamespaceAcceptsAsync(string ns, CancellationToken cancellationToken)
+    /// <summary>
+    /// NamespaceLifecycle: no new content in a missing or terminating namespace. The refusal names the
+    /// object as upstream's admission errors do (its name, else its generateName, else "Unknown").
+    /// </summary>
+    private async Task CheckNamespaceAcceptsAsync(ApiResource resource, string ns, string objectName, CancellationToken cancellationToken)
     {
         var namespaces = Caches.For(_namespaces);
         var cached = namespaces.Get("/registry/namespaces/" + ns);
@@ -208,10 +238,12 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
 
         if (nsObj["metadata"]?["deletionTimestamp"] is not null)
         {
-            throw new ApiException(403, "Forbidden", $"unable to create new content in namespace {ns} because it is being terminated")
+            throw new ApiException(403, "Forbidden",
+                $"{ApiException.Qualified(resource.Group, resource.Plural)} \"{objectName}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated")
             {
-                DetailsName = ns,
-                DetailsKind = "namespaces",
+                DetailsName = objectName,
+                DetailsGroup = resource.Group,
+                DetailsKind = resource.Plural,
                 Causes = [new StatusCause("NamespaceTerminating", $"namespace {ns} is being terminated", "metadata.namespace")],
             };
         }
@@ -279,6 +311,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             }
 
             Policy.ApplyDefaults(resource, desired);
+            ResourceStrategies.Admit(resource, desired, options.Subresource);
             // Binding is the one sanctioned way to set a pod's (otherwise immutable) nodeName.
             var causes = options.Subresource == "binding" ? [] : Policy.ValidateUpdate(resource, desired, current);
             if (causes.Count > 0)
@@ -287,36 +320,46 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             }
 
             Patches.TrackWrite(current, desired, options.FieldManager, operation, options.Subresource, resource, options.Now);
-            meta["resourceVersion"] = curMeta["resourceVersion"]?.DeepClone();
-            if (JsonNode.DeepEquals(desired, current))
+            var allocation = Allocate(resource, desired, current, options);
+            try
             {
-                // A write that changes nothing keeps the resourceVersion, as upstream does.
-                return current;
-            }
-
-            if (options.DryRun)
-            {
-                return desired;
-            }
-
-            if (meta["deletionTimestamp"] is not null && (meta["finalizers"] is not JsonArray finalizers || finalizers.Count == 0))
-            {
-                // The last finalizer is gone: the object leaves the store now.
-                var deleted = await Store.DeleteAsync(kv.Key, kv.ModRevision, cancellationToken);
-                if (deleted.Succeeded)
+                meta["resourceVersion"] = curMeta["resourceVersion"]?.DeepClone();
+                if (JsonNode.DeepEquals(desired, current))
                 {
-                    SetResourceVersion(desired, deleted.Revision);
+                    // A write that changes nothing keeps the resourceVersion, as upstream does.
+                    return current;
+                }
+
+                if (options.DryRun)
+                {
                     return desired;
                 }
-            }
-            else
-            {
-                var result = await Store.UpdateAsync(kv.Key, Encode(desired), kv.ModRevision, kv.LeaseId, cancellationToken);
-                if (result.Succeeded)
+
+                if (ResourceStrategies.ShouldDeleteDuringUpdate(resource, desired, current))
                 {
-                    SetResourceVersion(desired, result.Revision);
-                    return desired;
+                    // The last finalizer is gone: the object leaves the store now.
+                    var deleted = await Store.DeleteAsync(kv.Key, kv.ModRevision, cancellationToken);
+                    if (deleted.Succeeded)
+                    {
+                        SetResourceVersion(desired, deleted.Revision);
+                        Removed(resource, current, deleted.Revision);
+                        return desired;
+                    }
                 }
+                else
+                {
+                    var result = await Store.UpdateAsync(kv.Key, Encode(desired), kv.ModRevision, kv.LeaseId, cancellationToken);
+                    if (result.Succeeded)
+                    {
+                        SetResourceVersion(desired, result.Revision);
+                        allocation.Commit(result.Revision);
+                        return desired;
+                    }
+                }
+            }
+            finally
+            {
+                allocation.Release();
             }
 
             // Someone wrote in between: read again. A patch re-applies to the new object (as
@@ -369,6 +412,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
                 if (result.Succeeded)
                 {
                     SetResourceVersion(current, result.Revision);
+                    Removed(resource, current, result.Revision);
                     return (current, true);
                 }
 

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using Stevedore.ApiServer.Admission;
 using Stevedore.ApiServer.Resources;
 using Stevedore.ApiServer.Serialization;
+using Stevedore.ApiServer.Services;
 
 namespace Stevedore.ApiServer.Registry;
 
@@ -46,12 +48,28 @@ public static class ResourceStrategies
         return false;
     }
 
+    private static readonly string[] EmptyDroppedMetadata = ["ownerReferences", "finalizers", "labels", "annotations"];
+
     /// <summary>
     /// Turns write-only convenience fields into their stored form: a Secret's
-    /// <c>stringData</c> is merged into <c>data</c> (base64) and never stored.
+    /// <c>stringData</c> is merged into <c>data</c> (base64) and never stored; empty metadata
+    /// lists and maps are dropped.
     /// </summary>
     public static void Normalize(ApiResource resource, JsonObject obj)
     {
+        // Upstream's typed objects drop these when empty (omitempty), so the garbage collector removing
+        // the last ownerReference, or a patch removing the last label, leaves no "[]" or "{}" behind.
+        if (obj["metadata"] is JsonObject meta)
+        {
+            foreach (var field in EmptyDroppedMetadata)
+            {
+                if (meta[field] is JsonArray { Count: 0 } or JsonObject { Count: 0 })
+                {
+                    meta.Remove(field);
+                }
+            }
+        }
+
         if (resource.Kind == "Secret" && obj["stringData"] is JsonObject stringData)
         {
             var data = obj["data"] as JsonObject ?? [];
@@ -65,18 +83,50 @@ public static class ResourceStrategies
         }
     }
 
+    /// <summary>
+    /// The built-in mutating admission steps that run after defaulting on writes to the main resource
+    /// (never on subresources such as status or binding): DefaultTolerationSeconds for pods.
+    /// </summary>
+    public static void Admit(ApiResource resource, JsonObject obj, string? subresource)
+    {
+        if (subresource is null && resource.Group.Length == 0 && resource.Kind == "Pod")
+        {
+            DefaultTolerationSeconds.Admit(obj);
+        }
+    }
+
     public static void PrepareForCreate(ApiResource resource, JsonObject obj)
     {
         switch (resource.Kind)
         {
             case "Namespace":
                 obj["status"] = new JsonObject { ["phase"] = "Active" };
+                // Every new namespace waits for the namespace controller to empty it before it goes;
+                // only /finalize takes the finalizer away again.
+                if (obj["spec"] is not JsonObject spec)
+                {
+                    obj["spec"] = spec = [];
+                }
+
+                if (spec["finalizers"] is not JsonArray finalizers)
+                {
+                    spec["finalizers"] = finalizers = [];
+                }
+
+                if (!finalizers.Any(f => f?.ToString() == "kubernetes"))
+                {
+                    finalizers.Add("kubernetes");
+                }
+
                 return;
             case "Pod":
                 obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QualityOfService.Compute(obj["spec"] as JsonObject) };
                 return;
             case "PersistentVolumeClaim" or "PersistentVolume":
                 obj["status"] = new JsonObject { ["phase"] = "Pending" };
+                return;
+            case "Service" when resource.Group.Length == 0:
+                ServiceStrategy.PrepareForCreate(obj);
                 return;
         }
 
@@ -142,6 +192,34 @@ public static class ResourceStrategies
             // Namespace phase is owned by the server; spec.finalizers only through /finalize.
             desired["status"] = current["status"]?.DeepClone();
         }
+
+        if (subresource is null && resource.Kind == "Service" && resource.Group.Length == 0)
+        {
+            ServiceStrategy.PrepareForUpdate(desired, current);
+        }
+    }
+
+    /// <summary>
+    /// Whether an update removes the object instead of writing it (upstream <c>ShouldDeleteDuringUpdate</c>):
+    /// it is being deleted with no grace left (<c>deletionGracePeriodSeconds: 0</c>) and the update leaves no
+    /// finalizer. A pod still in its grace period stays (its node confirms the stop with a final delete), and a
+    /// namespace also waits for its <c>spec.finalizers</c>, so writing a terminating namespace's status keeps it.
+    /// </summary>
+    public static bool ShouldDeleteDuringUpdate(ApiResource resource, JsonObject desired, JsonObject current)
+    {
+        var meta = Json.Metadata(desired);
+        var currentMeta = Json.Metadata(current);
+        if (currentMeta["deletionTimestamp"] is null || meta["finalizers"] is JsonArray { Count: > 0 })
+        {
+            return false;
+        }
+
+        if (currentMeta["deletionGracePeriodSeconds"] is not JsonValue grace || !grace.TryGetValue<long>(out var seconds) || seconds != 0)
+        {
+            return false;
+        }
+
+        return resource.Kind != "Namespace" || desired["spec"]?["finalizers"] is not JsonArray { Count: > 0 };
     }
 
     /// <summary>Background unless the object asks otherwise through its finalizers.</summary>

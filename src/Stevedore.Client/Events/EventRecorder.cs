@@ -13,6 +13,8 @@ namespace Stevedore.Client.Events;
 /// Records core/v1 Events about objects. A repeat of the same event (same involved object,
 /// type, reason, message and source) does not create a new Event: the existing one gets
 /// count+1 and a new lastTimestamp through a merge patch, as upstream's correlator does.
+/// The fire-and-forget <see cref="Event"/> also drops events past a per-object burst
+/// (<see cref="EventSpamFilter"/>: 25, then one per 5 minutes, as client-go).
 /// </summary>
 public sealed partial class EventRecorder
 {
@@ -25,9 +27,11 @@ public sealed partial class EventRecorder
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<string, Recorded> _recorded = new(StringComparer.Ordinal);
+    private readonly EventSpamFilter _spamFilter;
 
-    public EventRecorder(IKubernetes client, string component, string? host = null, TimeProvider? time = null, ILogger? logger = null)
+    public EventRecorder(IKubernetes client, string component, string? host = null, TimeProvider? time = null, ILogger? logger = null, EventSpamFilter? spamFilter = null)
     {
+        _spamFilter = spamFilter ?? new EventSpamFilter();
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrEmpty(component);
         _client = client;
@@ -36,10 +40,21 @@ public sealed partial class EventRecorder
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Records an event in the background; failures are logged, never thrown (events are best effort).</summary>
+    /// <summary>
+    /// Records an event in the background; failures are logged, never thrown (events are best effort).
+    /// Past the spam filter's burst for this object the event is dropped.
+    /// </summary>
     public void Event(IKubernetesObject<V1ObjectMeta> obj, string type, string reason, string message)
     {
-        _ = RecordInBackgroundAsync(ReferenceTo(obj), type, reason, message);
+        var involved = ReferenceTo(obj);
+        var key = string.Join('\u0000', _source.Component, _source.Host, involved.ApiVersion, involved.Kind, involved.NamespaceProperty, involved.Name, involved.Uid);
+        if (!_spamFilter.Allow(key, _time.GetUtcNow()))
+        {
+            LogSpamDropped(_logger, reason, involved.NamespaceProperty, involved.Name);
+            return;
+        }
+
+        _ = RecordInBackgroundAsync(involved, type, reason, message);
     }
 
     /// <summary>Records an event and returns the Event object as written.</summary>
@@ -140,6 +155,9 @@ public sealed partial class EventRecorder
     }
 
     private sealed record Recorded(string Name, int Count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped event {Reason} for {Namespace}/{Name}: too many events about it")]
+    private static partial void LogSpamDropped(ILogger logger, string reason, string? @namespace, string? name);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record event {Reason} for {Namespace}/{Name}")]
     private static partial void LogRecordFailed(ILogger logger, string reason, string? @namespace, string? name, Exception exception);

@@ -22,4 +22,31 @@ public static class ApiErrors
 
     /// <summary>410 Gone: a resourceVersion or continue token that the server no longer keeps.</summary>
     public static bool IsGone(Exception exception) => StatusOf(exception) == HttpStatusCode.Gone;
+
+    /// <summary>
+    /// The message of the API's <c>Status</c> reply (what upstream prints, such as
+    /// <c>pods "x" is forbidden: ...</c>), or the exception's own message when there is none.
+    /// </summary>
+    public static string MessageOf(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception is HttpOperationException { Response.Content: { Length: > 0 } body })
+        {
+            try
+            {
+                using var status = System.Text.Json.JsonDocument.Parse(body);
+                if (status.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && status.RootElement.TryGetProperty("message", out var message) && message.ValueKind == System.Text.Json.JsonValueKind.String)
+                {
+                    return message.GetString()!;
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Not a Status body: fall back to the exception's message.
+            }
+        }
+
+        return exception.Message;
+    }
 }

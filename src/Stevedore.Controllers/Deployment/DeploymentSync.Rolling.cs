@@ -51,6 +51,15 @@ internal sealed partial class DeploymentSync
             return false;
         }
 
+        // An old ReplicaSet reporting more available pods than it wants has not yet caught up with an
+        // earlier scale-down: its numbers would turn "clean up unhealthy" into a scale-up and overstate
+        // availability. Upstream fails this sync; we wait for the ReplicaSet's status update, which
+        // requeues the Deployment anyway.
+        if (activeOld.Any(rs => (rs.Status?.AvailableReplicas ?? 0) > (rs.Spec.Replicas ?? 0)))
+        {
+            return false;
+        }
+
         var minAvailable = Replicas - RolloutMath.MaxUnavailable(_d);
         var newUnavailable = (newSet.Spec.Replicas ?? 0) - (newSet.Status?.AvailableReplicas ?? 0);
         var maxScaledDown = RolloutMath.SpecReplicas(all) - minAvailable - newUnavailable;

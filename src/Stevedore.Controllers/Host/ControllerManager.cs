@@ -10,7 +10,8 @@ namespace Stevedore.Controllers.Host;
 
 /// <summary>
 /// Runs the built-in controllers over one shared informer factory: ReplicaSet, Deployment,
-/// ServiceAccount, NodeIpam, Namespace, NodeLifecycle and the garbage collector. <see cref="RunAsync"/> campaigns for the
+/// ServiceAccount, NodeIpam, Namespace, NodeLifecycle, the garbage collector, Endpoints,
+/// EndpointSlice, the service load balancer and (given the CA) the root CA publisher. <see cref="RunAsync"/> campaigns for the
 /// <c>kube-system/kube-controller-manager</c> Lease first, so two servers never both act.
 /// </summary>
 public sealed partial class ControllerManager
@@ -23,14 +24,17 @@ public sealed partial class ControllerManager
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly NodeHealthTracker? _nodeHealth;
+    private readonly string? _rootCaPem;
 
     /// <param name="client">The API connection.</param>
     /// <param name="loggerFactory">Logs; none when null.</param>
     /// <param name="time">The clock; the system clock when null.</param>
     /// <param name="nodeHealth">Node health bookkeeping (grace periods); upstream's 40 s / 60 s when null.</param>
-    public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null)
+    /// <param name="rootCaPem">The cluster CA to publish as <c>kube-root-ca.crt</c> in every namespace; no publisher when null.</param>
+    public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null, string? rootCaPem = null)
     {
         _nodeHealth = nodeHealth;
+        _rootCaPem = rootCaPem;
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
@@ -47,16 +51,25 @@ public sealed partial class ControllerManager
     {
         await using var informers = new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory });
         var recorder = new EventRecorder(_client, "deployment-controller", time: _time, logger: _logger);
-        var controllers = new IController[]
+        var controllers = new List<IController>
         {
-            new ReplicaSetController(_client, _loggerFactory.CreateLogger<ReplicaSetController>(), _time),
+            new ReplicaSetController(_client, _loggerFactory.CreateLogger<ReplicaSetController>(), _time,
+                recorder: new EventRecorder(_client, "replicaset-controller", time: _time, logger: _logger)),
             new DeploymentController(_client, recorder, _loggerFactory.CreateLogger<DeploymentController>(), _time),
             new ServiceAccountController(_client, _loggerFactory.CreateLogger<ServiceAccountController>(), _time),
             new NodeIpamController(_client, _loggerFactory.CreateLogger<NodeIpamController>(), _time),
             new NamespaceController(_client, _loggerFactory.CreateLogger<NamespaceController>(), _time),
             new NodeLifecycleController(_client, _loggerFactory.CreateLogger<NodeLifecycleController>(), _time, _nodeHealth),
             new GarbageCollectorController(_client, _loggerFactory.CreateLogger<GarbageCollectorController>(), _time),
+            new EndpointsController(_client, _loggerFactory.CreateLogger<EndpointsController>(), _time),
+            new EndpointSliceController(_client, _loggerFactory.CreateLogger<EndpointSliceController>(), _time),
+            new ServiceLoadBalancerController(_client, _loggerFactory.CreateLogger<ServiceLoadBalancerController>(), _time),
         };
+        if (_rootCaPem is not null)
+        {
+            controllers.Add(new RootCaPublisherController(_client, _rootCaPem, _loggerFactory.CreateLogger<RootCaPublisherController>(), _time));
+        }
+
         try
         {
             foreach (var controller in controllers)

@@ -50,7 +50,10 @@ public sealed partial class GarbageCollectorController : IController, IDisposabl
         Watch(informers.GetInformer<V1ServiceAccount>(), ResourceType.For<V1ServiceAccount>());
         Watch(informers.GetInformer<V1Node>(), ResourceType.For<V1Node>());
         Watch(informers.GetInformer<V1Namespace>(), ResourceType.For<V1Namespace>());
-        string[] typed = ["pods", "replicasets", "deployments", "serviceaccounts"];
+        Watch(informers.GetInformer<V1Service>(), ResourceType.For<V1Service>());
+        Watch(informers.GetInformer<V1Endpoints>(), ResourceType.For<V1Endpoints>());
+        Watch(informers.GetInformer<V1EndpointSlice>(), ResourceType.For<V1EndpointSlice>());
+        string[] typed = ["pods", "replicasets", "deployments", "serviceaccounts", "services", "endpoints", "endpointslices"];
         foreach (var type in NamespaceController.NamespacedKinds.Where(t => !typed.Contains(t.Plural) && t.Plural is not "events" and not "leases"))
         {
             Watch(informers.GetInformer<Unstructured>(type), type);

@@ -43,6 +43,7 @@ public sealed class NamespaceController : QueueController
         new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding"),
         new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy"),
         new("networking.k8s.io", "v1", "ingresses", "Ingress"),
+        new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
         new("coordination.k8s.io", "v1", "leases", "Lease"),
     ];
 

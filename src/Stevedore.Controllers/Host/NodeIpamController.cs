@@ -19,6 +19,11 @@ public sealed class NodeIpamController : QueueController
     private Lister<V1Node> _nodeLister = null!;
     private CidrAllocator? _allocator;
 
+    // Blocks patched onto nodes whose change the informer has not shown yet: a sync in that window
+    // must patch the same block again, not allocate a second one (which would leak the first and
+    // hand the node a different CIDR after its pods got addresses from the first).
+    private readonly Dictionary<string, string> _patched = new(StringComparer.Ordinal);
+
     public NodeIpamController(IKubernetes client, ILogger logger, TimeProvider time, string clusterCidr = CidrAllocator.DefaultClusterCidr, int nodeMaskSize = CidrAllocator.DefaultNodeMaskSize)
         : base(logger, time, workers: 1)
     {
@@ -40,6 +45,10 @@ public sealed class NodeIpamController : QueueController
                 if (_allocator is not null)
                 {
                     NodeIpamLogic.ReleaseNode(_allocator, node);
+                    if (node.Metadata?.Name is { } name && _patched.Remove(name, out var pending))
+                    {
+                        _allocator.Release(pending);
+                    }
                 }
             }
         });
@@ -54,28 +63,49 @@ public sealed class NodeIpamController : QueueController
             _allocator ??= NodeIpamLogic.Rebuild(_nodeLister.List(), _clusterCidr, _nodeMaskSize);
             if (_nodeLister.Get(key) is not { } node)
             {
+                _patched.Remove(key);
                 return;
             }
 
-            var assignment = NodeIpamLogic.AssignMissing(_allocator, [node]);
-            if (assignment.Count == 0)
+            if (!string.IsNullOrEmpty(node.Spec?.PodCIDR))
             {
+                _patched.Remove(key);
                 return;
             }
 
-            cidr = assignment[0].Cidr ?? throw new InvalidOperationException($"no pod CIDR left in {_clusterCidr} for node {key}");
+            if (_patched.TryGetValue(key, out var earlier))
+            {
+                cidr = earlier;
+            }
+            else
+            {
+                var assignment = NodeIpamLogic.AssignMissing(_allocator, [node]);
+                if (assignment.Count == 0)
+                {
+                    return;
+                }
+
+                cidr = assignment[0].Cidr ?? throw new InvalidOperationException($"no pod CIDR left in {_clusterCidr} for node {key}");
+            }
         }
 
         var patch = new JsonObject { ["spec"] = new JsonObject { ["podCIDR"] = cidr, ["podCIDRs"] = new JsonArray(cidr) } };
         try
         {
             await _nodes.PatchAsync(null, key, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), cancellationToken).ConfigureAwait(false);
+            lock (_lock)
+            {
+                _patched[key] = cidr;
+            }
         }
         catch (Exception)
         {
             lock (_lock)
             {
-                _allocator.Release(cidr);
+                if (!_patched.ContainsKey(key))
+                {
+                    _allocator.Release(cidr);
+                }
             }
 
             throw;

@@ -42,7 +42,7 @@ public abstract class QueueController : IController, IDisposable
     public abstract void Register(SharedInformerFactory informers);
 
     /// <inheritdoc />
-    public Task RunAsync(CancellationToken cancellationToken) => WorkerLoop.RunAsync(Queue, SyncAsync, _workers, Logger, cancellationToken);
+    public virtual Task RunAsync(CancellationToken cancellationToken) => WorkerLoop.RunAsync(Queue, SyncAsync, _workers, Logger, cancellationToken);
 
     /// <summary>Reads the caches for <paramref name="key"/>, decides, writes the difference. Throw to retry with backoff.</summary>
     protected abstract Task SyncAsync(string key, CancellationToken cancellationToken);

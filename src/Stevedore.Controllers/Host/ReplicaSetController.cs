@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Stevedore.Client.Cache;
+using Stevedore.Client.Events;
 using Stevedore.Client.Informers;
 using Stevedore.Client.Resources;
 using Stevedore.Controllers.Common;
@@ -15,12 +16,15 @@ public sealed class ReplicaSetController : QueueController
     private readonly ResourceClient<V1Pod> _pods;
     private readonly ResourceClient<V1ReplicaSet> _replicaSets;
     private readonly ControllerExpectations _expectations = new();
+    private readonly EventRecorder? _recorder;
     private Lister<V1ReplicaSet> _rsLister = null!;
     private Lister<V1Pod> _podLister = null!;
 
-    public ReplicaSetController(IKubernetes client, ILogger logger, TimeProvider time, int workers = 4)
+    /// <param name="recorder">Records SuccessfulCreate / SuccessfulDelete (and the failures) on the ReplicaSet, as upstream's replicaset-controller; null records nothing.</param>
+    public ReplicaSetController(IKubernetes client, ILogger logger, TimeProvider time, int workers = 4, EventRecorder? recorder = null)
         : base(logger, time, workers)
     {
+        _recorder = recorder;
         _pods = new ResourceClient<V1Pod>(client);
         _replicaSets = new ResourceClient<V1ReplicaSet>(client);
     }
@@ -139,11 +143,11 @@ public sealed class ReplicaSetController : QueueController
         string? error = null;
         if (decision.PodsToCreate > 0 && decision.PodTemplate is { } template)
         {
-            error = await CreatePodsAsync(key, template, decision.PodsToCreate, now, cancellationToken).ConfigureAwait(false);
+            error = await CreatePodsAsync(rs, key, template, decision.PodsToCreate, now, cancellationToken).ConfigureAwait(false);
         }
         else if (decision.PodsToDelete.Count > 0)
         {
-            error = await DeletePodsAsync(key, decision.PodsToDelete, now, cancellationToken).ConfigureAwait(false);
+            error = await DeletePodsAsync(rs, key, decision.PodsToDelete, now, cancellationToken).ConfigureAwait(false);
         }
 
         var status = error is null ? decision.Status : ReplicaSetLogic.ComputeStatus(rs, decision.Claim.Claimed, error, now);
@@ -165,7 +169,7 @@ public sealed class ReplicaSetController : QueueController
         }
     }
 
-    private async Task<string?> CreatePodsAsync(string key, V1Pod template, int count, DateTime now, CancellationToken cancellationToken)
+    private async Task<string?> CreatePodsAsync(V1ReplicaSet rs, string key, V1Pod template, int count, DateTime now, CancellationToken cancellationToken)
     {
         _expectations.ExpectCreations(key, count, now);
         var remaining = count;
@@ -175,12 +179,14 @@ public sealed class ReplicaSetController : QueueController
             {
                 try
                 {
-                    await _pods.CreateAsync(template, cancellationToken).ConfigureAwait(false);
+                    var created = await _pods.CreateAsync(template, cancellationToken).ConfigureAwait(false);
+                    _recorder?.Event(rs, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {created.Metadata.Name}");
                     return null;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     _expectations.CreationObserved(key);
+                    _recorder?.Event(rs, EventTypes.Warning, "FailedCreate", $"Error creating: {ApiErrors.MessageOf(ex)}");
                     return ex.Message;
                 }
             })).ConfigureAwait(false);
@@ -200,7 +206,7 @@ public sealed class ReplicaSetController : QueueController
         return null;
     }
 
-    private async Task<string?> DeletePodsAsync(string key, IReadOnlyList<V1Pod> pods, DateTime now, CancellationToken cancellationToken)
+    private async Task<string?> DeletePodsAsync(V1ReplicaSet rs, string key, IReadOnlyList<V1Pod> pods, DateTime now, CancellationToken cancellationToken)
     {
         _expectations.ExpectDeletions(key, pods.Select(ReplicaSetLogic.PodKey), now);
         string? failure = null;
@@ -208,13 +214,17 @@ public sealed class ReplicaSetController : QueueController
         {
             try
             {
-                await _pods.DeleteAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, null, cancellationToken).ConfigureAwait(false);
+                if (await _pods.DeleteAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, null, cancellationToken).ConfigureAwait(false))
+                {
+                    _recorder?.Event(rs, EventTypes.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 _expectations.DeletionObserved(key, ReplicaSetLogic.PodKey(pod));
                 if (!ApiErrors.IsNotFound(ex))
                 {
+                    _recorder?.Event(rs, EventTypes.Warning, "FailedDelete", $"Error deleting: {ApiErrors.MessageOf(ex)}");
                     failure ??= ex.Message;
                 }
             }

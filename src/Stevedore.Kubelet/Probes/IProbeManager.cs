@@ -10,28 +10,40 @@ namespace Stevedore.Kubelet.Probes;
 /// </summary>
 public interface IProbeManager
 {
-    /// <summary>Starts probing one container instance (identified by its CRI container ID).</summary>
+    /// <summary>
+    /// Starts probing one container instance (identified by its CRI container ID). <paramref name="pod"/>'s
+    /// <c>status.podIP</c> must already hold the sandbox's IP: it is the host of httpGet, tcpSocket and grpc
+    /// probes that name none. Adding an ID that is already probed does nothing.
+    /// </summary>
     void AddContainer(V1Pod pod, V1Container container, string containerId, DateTimeOffset startedAt);
 
     /// <summary>Stops probing a container instance. Idempotent.</summary>
     void RemoveContainer(string containerId);
 
-    /// <summary>True when the readiness probe passes (or there is none and the container has started).</summary>
+    /// <summary>True when the readiness probe passes (or there is none and the container has started). False for an unknown ID.</summary>
     bool IsReady(string containerId);
 
-    /// <summary>True once the startup probe has passed (or there is none).</summary>
+    /// <summary>True once the startup probe has passed (or there is none). False for an unknown ID.</summary>
     bool IsStarted(string containerId);
 
     /// <summary>
-    /// Raised when a liveness or startup probe has failed failureThreshold times in a row: the pod
-    /// worker kills the container (with the pod's grace period) and lets restartPolicy decide.
-    /// Also raised on every state change of readiness so status can be written promptly.
+    /// Raised when a liveness or startup probe has failed failureThreshold times in a row (Healthy false):
+    /// the pod worker kills the container (with <see cref="ProbeEvent.KillGracePeriodSeconds"/> or the pod's
+    /// grace period) and lets restartPolicy decide. Also raised when the startup probe passes and on every
+    /// change of readiness, so status can be written promptly.
     /// </summary>
     event Action<ProbeEvent>? ProbeChanged;
 }
 
 /// <summary>One change of a probe's result, with upstream's event message (e.g. "Liveness probe failed: ...").</summary>
-public sealed record ProbeEvent(string PodUid, string ContainerName, string ContainerId, ProbeKind Kind, bool Healthy, string Message);
+public sealed record ProbeEvent(string PodUid, string ContainerName, string ContainerId, ProbeKind Kind, bool Healthy, string Message)
+{
+    /// <summary>
+    /// For a liveness or startup failure: the probe's own terminationGracePeriodSeconds, which overrides the
+    /// pod's for this kill; null when the probe sets none (use the pod's).
+    /// </summary>
+    public long? KillGracePeriodSeconds { get; init; }
+}
 
 /// <summary>The three probe kinds.</summary>
 public enum ProbeKind

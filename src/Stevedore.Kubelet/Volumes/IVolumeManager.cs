@@ -16,8 +16,10 @@ public interface IVolumeManager
     Task SetUpAsync(V1Pod pod, CancellationToken cancellationToken);
 
     /// <summary>The CRI mounts for one container's volumeMounts (subPath resolved), after <see cref="SetUpAsync"/>.</summary>
-    /// <exception cref="PodConfigException">A mount names no volume or its subPath escapes the volume.</exception>
-    IReadOnlyList<Mount> MountsFor(V1Pod pod, V1Container container);
+    /// <param name="environment">The container's resolved environment (<see cref="IEnvironmentResolver"/>), which
+    /// <c>subPathExpr</c> expands against; may be null when no mount uses subPathExpr.</param>
+    /// <exception cref="PodConfigException">A mount names no volume or its subPath escapes the volume (reason CreateContainerConfigError).</exception>
+    IReadOnlyList<Mount> MountsFor(V1Pod pod, V1Container container, IReadOnlyList<KeyValue>? environment = null);
 
     /// <summary>Rewrites configMap, secret, downwardAPI and projected volumes whose sources changed, atomically.</summary>
     Task RefreshAsync(V1Pod pod, CancellationToken cancellationToken);

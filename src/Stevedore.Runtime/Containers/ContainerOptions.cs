@@ -30,8 +30,11 @@ public sealed class ContainerOptions
     /// <summary>Allocates a terminal for the main process.</summary>
     public bool Tty { get; set; }
 
-    /// <summary>Keeps the process's stdin open (docker -i).</summary>
+    /// <summary>Keeps the process's stdin open (docker -i); attached clients write to it.</summary>
     public bool OpenStdin { get; set; }
+
+    /// <summary>With <see cref="OpenStdin"/>: the first attached client that ends its input closes the process's stdin.</summary>
+    public bool StdinOnce { get; set; }
 
     /// <summary>Memory limit in bytes (swap disabled up to the same amount); 0 = unlimited.</summary>
     public long MemoryBytes { get; set; }
@@ -48,7 +51,10 @@ public sealed class ContainerOptions
     /// <summary>Mounts the root filesystem read-only.</summary>
     public bool ReadOnlyRootfs { get; set; }
 
-    /// <summary><c>none</c> (own namespace with loopback, the default), <c>host</c>, or <c>container:&lt;id|name&gt;</c>.</summary>
+    /// <summary>
+    /// <c>none</c> (own namespace with loopback, the default), <c>host</c>, <c>container:&lt;id|name&gt;</c>,
+    /// or <c>ns:&lt;path&gt;</c> to join a pinned namespace (a CNI-configured pod network).
+    /// </summary>
     public string Network { get; set; } = "none";
 
     /// <summary><c>private</c> (default), <c>host</c>, or <c>container:&lt;id|name&gt;</c>.</summary>
@@ -56,6 +62,15 @@ public sealed class ContainerOptions
 
     /// <summary><c>private</c> (default), <c>host</c>, or <c>container:&lt;id|name&gt;</c>.</summary>
     public string Pid { get; set; } = "private";
+
+    /// <summary>Nameservers for /etc/resolv.conf (docker --dns); with the searches and options below they replace the default file.</summary>
+    public IReadOnlyList<string> DnsServers { get; set; } = [];
+
+    /// <summary>Search domains for /etc/resolv.conf (docker --dns-search).</summary>
+    public IReadOnlyList<string> DnsSearches { get; set; } = [];
+
+    /// <summary>Resolver options for /etc/resolv.conf, e.g. <c>ndots:5</c> (docker --dns-option).</summary>
+    public IReadOnlyList<string> DnsOptions { get; set; } = [];
 
     /// <summary>Bind mounts as <c>host:container[:ro]</c>.</summary>
     public IReadOnlyList<string> Binds { get; set; } = [];

@@ -61,18 +61,33 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
 
         using var _ = process;
         await using var log = new CriLogWriter(paths.Log, time);
+
+        // Attached clients (engine AttachAsync, CRI Attach) see the output from now on and, for a
+        // container with open stdin and no foreground input, feed its stdin.
+        Stream? attachedStdin = null;
+        if (!attach.InheritStdio && attach.Stdin is null && record.Options.OpenStdin)
+        {
+            attachedStdin = pty is null ? process.StandardInput.BaseStream : pty.Master;
+        }
+
+        var attachServer = attach.InheritStdio ? null : TryServeAttach(id, attachedStdin, record.Options.StdinOnce, pty);
+        if (attachServer is null)
+        {
+            attachedStdin = null;
+        }
+
         var copies = new List<Task>();
         if (capture)
         {
-            copies.Add(log.CopyAsync(process.StandardOutput.BaseStream, "stdout", attach.Stdout, CancellationToken.None));
-            copies.Add(log.CopyAsync(process.StandardError.BaseStream, "stderr", attach.Stderr, CancellationToken.None));
+            copies.Add(log.CopyAsync(process.StandardOutput.BaseStream, "stdout", attachServer?.Output(AttachFrameKind.Stdout, attach.Stdout) ?? attach.Stdout, CancellationToken.None));
+            copies.Add(log.CopyAsync(process.StandardError.BaseStream, "stderr", attachServer?.Output(AttachFrameKind.Stderr, attach.Stderr) ?? attach.Stderr, CancellationToken.None));
         }
         else if (pty is not null)
         {
-            copies.Add(log.CopyAsync(pty.Output, "stdout", attach.Stdout, CancellationToken.None));
+            copies.Add(log.CopyAsync(pty.Output, "stdout", attachServer?.Output(AttachFrameKind.Stdout, attach.Stdout) ?? attach.Stdout, CancellationToken.None));
         }
 
-        if (!attach.InheritStdio)
+        if (!attach.InheritStdio && attachedStdin is null)
         {
             copies.Add(FeedStdinAsync(attach.Stdin, pty is null ? process.StandardInput.BaseStream : pty.Master, pty is null ? process.StandardInput : null));
         }
@@ -104,6 +119,11 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
         pty?.CloseSlave();
         var exitCode = process.ExitCode;
         await Task.WhenAll(copies).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default);
+        if (attachServer is not null)
+        {
+            await attachServer.DisposeAsync();
+        }
+
         pty?.Dispose();
 
         var oomKilled = new CgroupFiles(cgroupsPath).OomKills() > 0;
@@ -132,6 +152,19 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
         }
 
         return finished;
+    }
+
+    /// <summary>The attach socket; a container whose socket cannot be made still runs, it just cannot be attached to.</summary>
+    private AttachServer? TryServeAttach(string id, Stream? stdin, bool stdinOnce, PseudoTerminal? pty)
+    {
+        try
+        {
+            return AttachServer.Start(AttachServer.SocketPathOf(runc.StateRoot, id), stdin, stdinOnce, pty);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     private ContainerRecord Finish(string id, int exitCode, bool oomKilled, string? error) =>

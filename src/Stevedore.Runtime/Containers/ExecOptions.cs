@@ -20,4 +20,7 @@ public sealed class ExecOptions
 
     /// <summary>Hands this process's own stdio to the runtime (interactive CLI use).</summary>
     public bool InheritStdio { get; set; }
+
+    /// <summary>With <see cref="Tty"/>: sizes to give the terminal, the first as soon as it exists.</summary>
+    public IAsyncEnumerable<TerminalSize>? TerminalSizes { get; set; }
 }

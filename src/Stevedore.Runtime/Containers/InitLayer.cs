@@ -10,15 +10,19 @@ public static class InitLayer
     /// <summary>Paths (relative to the root) the init layer owns; commit skips them even if a container rewrote them.</summary>
     public static readonly IReadOnlySet<string> Files = new HashSet<string>(StringComparer.Ordinal) { "etc/hosts", "etc/hostname", "etc/resolv.conf" };
 
-    /// <summary>Writes the init layer into <paramref name="dir"/>.</summary>
-    public static void Write(string dir, string hostname, bool hostNetwork)
+    /// <summary>
+    /// Writes the init layer into <paramref name="dir"/>. resolv.conf comes from the container's DNS
+    /// settings when it has any (a CRI sandbox's dns_config), else from the host's as described below.
+    /// </summary>
+    public static void Write(string dir, string hostname, bool hostNetwork, ContainerOptions? dns = null)
     {
         var etc = Path.Combine(dir, "etc");
         Directory.CreateDirectory(etc);
         File.SetUnixFileMode(etc, (UnixFileMode)0x1ED);
         File.WriteAllText(Path.Combine(etc, "hostname"), hostname + "\n");
         File.WriteAllText(Path.Combine(etc, "hosts"), HostsFile(hostname));
-        File.WriteAllText(Path.Combine(etc, "resolv.conf"), ResolvConf(hostNetwork ? ReadHostResolvConf() : ""));
+        var configured = dns is null ? "" : ResolvConf(dns.DnsServers, dns.DnsSearches, dns.DnsOptions);
+        File.WriteAllText(Path.Combine(etc, "resolv.conf"), configured.Length > 0 ? configured : ResolvConf(hostNetwork ? ReadHostResolvConf() : ""));
         foreach (var file in Files)
         {
             File.SetUnixFileMode(Path.Combine(dir, file), (UnixFileMode)0x1A4);
@@ -41,6 +45,28 @@ public static class InitLayer
                 || l.StartsWith("nameserver ", StringComparison.Ordinal) && !l["nameserver ".Length..].Trim().StartsWith("127.", StringComparison.Ordinal) && l["nameserver ".Length..].Trim() != "::1")
             .ToList();
         return lines.Count == 0 ? "" : string.Join('\n', lines) + "\n";
+    }
+
+    /// <summary>A resolv.conf from explicit settings (kubelet's dns_config); empty when all three are empty.</summary>
+    public static string ResolvConf(IReadOnlyList<string> servers, IReadOnlyList<string> searches, IReadOnlyList<string> options)
+    {
+        var text = new System.Text.StringBuilder();
+        if (searches.Count > 0)
+        {
+            text.Append("search ").AppendJoin(' ', searches).Append('\n');
+        }
+
+        foreach (var server in servers)
+        {
+            text.Append("nameserver ").Append(server).Append('\n');
+        }
+
+        if (options.Count > 0)
+        {
+            text.Append("options ").AppendJoin(' ', options).Append('\n');
+        }
+
+        return text.ToString();
     }
 
     private static string ReadHostResolvConf()

@@ -32,6 +32,21 @@ public sealed class CriMetadata
     /// <summary>Whether the sandbox uses the node's PID namespace.</summary>
     public bool HostPid { get; set; }
 
+    /// <summary>The sandbox's pinned network namespace (<c>/run/netns/cni-…</c>); empty for host-network or loopback-only sandboxes.</summary>
+    public string NetnsPath { get; set; } = "";
+
+    /// <summary>The network configuration list the sandbox was attached with, so DEL runs exactly what ADD ran.</summary>
+    public string CniConfig { get; set; } = "";
+
+    /// <summary>The ADD result (CNI JSON), passed to DEL as prevResult; empty once the network is torn down.</summary>
+    public string CniResult { get; set; } = "";
+
+    /// <summary>The host ports asked for (portmap's <c>portMappings</c>), passed again on DEL.</summary>
+    public List<CriPortMapping> PortMappings { get; set; } = [];
+
+    /// <summary>The sandbox's addresses, primary (IPv4) first; empty when it has no pod network.</summary>
+    public List<string> PodIps { get; set; } = [];
+
     /// <summary>Serializes for the engine label.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);
 
@@ -39,3 +54,6 @@ public sealed class CriMetadata
     public static CriMetadata? From(IReadOnlyDictionary<string, string> engineLabels) =>
         engineLabels.TryGetValue(MetadataLabel, out var json) ? JsonSerializer.Deserialize<CriMetadata>(json) : null;
 }
+
+/// <summary>A sandbox port mapping as kept in <see cref="CriMetadata"/>.</summary>
+public sealed record CriPortMapping(int HostPort, int ContainerPort, string Protocol, string HostIp);

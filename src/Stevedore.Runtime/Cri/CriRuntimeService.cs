@@ -2,17 +2,18 @@ using System.Reflection;
 using Grpc.Core;
 using Stevedore.Cri.V1;
 using Stevedore.Runtime.Containers;
+using Stevedore.Runtime.Cri.Streaming;
 using EngineStatus = Stevedore.Runtime.Containers.ContainerStatus;
 
 namespace Stevedore.Runtime.Cri;
 
 /// <summary>
 /// CRI RuntimeService over <see cref="ContainerEngine"/>. A sandbox is an infra container running the
-/// pause image, holding the pod's network and IPC namespaces (its own network namespace has only
-/// loopback: there is no CNI); workload containers join them. The sandbox ID is the infra
-/// container's ID.
+/// pause image, holding the pod's network and IPC namespaces; workload containers join them. Its
+/// network namespace is pinned (<c>/run/netns/cni-…</c>) and attached through CNI before the infra
+/// container starts in it (<see cref="CriPodNetwork"/>). The sandbox ID is the infra container's ID.
 /// </summary>
-public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.RuntimeServiceBase
+public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetwork network, StreamingServer streaming) : RuntimeService.RuntimeServiceBase
 {
     /// <summary>The pause image every sandbox runs.</summary>
     public const string PauseImage = "registry.k8s.io/pause:3.9";
@@ -33,9 +34,13 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
     {
         var status = new RuntimeStatus();
         status.Conditions.Add(new RuntimeCondition { Type = "RuntimeReady", Status = true });
-        status.Conditions.Add(new RuntimeCondition { Type = "NetworkReady", Status = true, Message = "loopback-only pod networks (no CNI)" });
+        status.Conditions.Add(network.Condition());
         return Task.FromResult(new StatusResponse { Status = status });
     }
+
+    /// <summary>Accepted and otherwise ignored: the node agent writes the CNI configuration for its pod CIDR itself.</summary>
+    public override Task<UpdateRuntimeConfigResponse> UpdateRuntimeConfig(UpdateRuntimeConfigRequest request, ServerCallContext context) =>
+        Task.FromResult(new UpdateRuntimeConfigResponse());
 
     public override async Task<RunPodSandboxResponse> RunPodSandbox(RunPodSandboxRequest request, ServerCallContext context)
     {
@@ -61,24 +66,59 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
             HostIpc = namespaces?.Ipc == NamespaceMode.Node,
             HostPid = namespaces?.Pid == NamespaceMode.Node,
         };
+        var podNetwork = network.Enabled && !cri.HostNetwork;
+        // Fails before anything exists when no network is configured yet.
+        var cniNetwork = podNetwork ? network.CurrentNetwork() : null;
+        if (podNetwork)
+        {
+            cri.NetnsPath = network.CreateNamespace();
+            cri.PortMappings = CriPodNetwork.PortMappingsOf(config);
+        }
+
         var options = new ContainerOptions
         {
             Image = PauseImage,
             Name = $"k8s_POD_{metadata.Name}_{metadata.Namespace}_{metadata.Uid}_{metadata.Attempt}",
             Hostname = string.IsNullOrEmpty(config.Hostname) || cri.HostNetwork ? null : config.Hostname,
-            Network = cri.HostNetwork ? "host" : "none",
+            Network = cri.HostNetwork ? "host" : podNetwork ? "ns:" + cri.NetnsPath : "none",
             Ipc = cri.HostIpc ? "host" : "private",
             Pid = cri.HostPid ? "host" : "private",
             Labels = EngineLabels(SandboxKind, null, cri),
+            DnsServers = [.. config.DnsConfig?.Servers ?? []],
+            DnsSearches = [.. config.DnsConfig?.Searches ?? []],
+            DnsOptions = [.. config.DnsConfig?.Options ?? []],
         };
-        var record = await engine.CreateAsync(options, context.CancellationToken);
+        ContainerRecord? record = null;
         try
         {
+            record = await engine.CreateAsync(options, context.CancellationToken);
+            if (podNetwork)
+            {
+                // The CNI container ID is the sandbox ID, so plugin state (host-local, portmap chains) names the sandbox.
+                await network.SetUpAsync(record.Id, cri, cniNetwork!, context.CancellationToken);
+                engine.Containers.Update(record.Id, r => r.Options.Labels = EngineLabels(SandboxKind, null, cri));
+            }
+
             await engine.StartAsync(record.Id, null, context.CancellationToken);
         }
         catch
         {
-            await engine.RemoveAsync(record.Id, force: true, CancellationToken.None);
+            // Nothing of a sandbox that failed to start stays behind: attachment, container, namespace.
+            if (record is not null)
+            {
+                await TearDownQuietlyAsync(record.Id, cri);
+                await engine.RemoveAsync(record.Id, force: true, CancellationToken.None);
+            }
+
+            try
+            {
+                CriPodNetwork.RemoveNamespace(cri.NetnsPath);
+            }
+            catch (RpcException)
+            {
+                // The original failure is what the caller needs to see.
+            }
+
             throw;
         }
 
@@ -96,6 +136,7 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
             }
 
             await StopQuietlyAsync(sandbox.Id, 10, context.CancellationToken);
+            await TearDownNetworkAsync(sandbox, context.CancellationToken);
         }
 
         return new StopPodSandboxResponse();
@@ -112,7 +153,9 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
                 await engine.RemoveAsync(member.Id, force: true, context.CancellationToken);
             }
 
+            await TearDownNetworkAsync(sandbox, context.CancellationToken);
             await engine.RemoveAsync(sandbox.Id, force: true, context.CancellationToken);
+            CriPodNetwork.RemoveNamespace(CriMetadata.From(sandbox.Options.Labels)!.NetnsPath);
         }
 
         return new RemovePodSandboxResponse();
@@ -129,8 +172,8 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
             Metadata = SandboxMetadataOf(cri),
             State = SandboxStateOf(sandbox),
             CreatedAt = CriTime.ToNanoseconds(sandbox.Created),
-            // Loopback only: the pod has no routable address until a CNI plugin gives it one.
-            Network = new PodSandboxNetworkStatus { Ip = "" },
+            // Primary (IPv4) first; empty for host-network and loopback-only sandboxes, and after teardown.
+            Network = NetworkStatusOf(cri),
             Linux = new LinuxPodSandboxStatus
             {
                 Namespaces = new Namespace
@@ -149,7 +192,7 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
         var response = new PodSandboxStatusResponse { Status = status };
         if (request.Verbose)
         {
-            response.Info.Add("info", $"{{\"pid\":{sandbox.Pid},\"image\":\"{PauseImage}\"}}");
+            response.Info.Add("info", System.Text.Json.JsonSerializer.Serialize(new { pid = sandbox.Pid, image = PauseImage, netNamespacePath = cri.NetnsPath, cniResult = cri.CniResult }));
         }
 
         return response;
@@ -206,8 +249,11 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
         var options = ContainerOptionsOf(config, sandbox.Id, sandboxCri);
         options.Name = $"k8s_{metadata.Name}_{sandboxCri.Name}_{sandboxCri.Namespace}_{sandboxCri.Uid}_{metadata.Attempt}";
         options.Labels = EngineLabels(ContainerKind, sandbox.Id, cri);
-        // The engine gives each container its own UTS namespace; the pod's hostname keeps it pod-wide.
+        // The engine gives each container its own UTS namespace and init layer; hostname and DNS stay pod-wide.
         options.Hostname = sandbox.Options.Hostname;
+        options.DnsServers = sandbox.Options.DnsServers;
+        options.DnsSearches = sandbox.Options.DnsSearches;
+        options.DnsOptions = sandbox.Options.DnsOptions;
         var record = await engine.CreateAsync(options, context.CancellationToken);
         if (logPath.Length > 0)
         {
@@ -392,6 +438,7 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
             User = user,
             Tty = config.Tty,
             OpenStdin = config.Stdin,
+            StdinOnce = config.StdinOnce,
             Network = sandbox.HostNetwork ? "host" : "container:" + sandboxId,
             Ipc = sandbox.HostIpc ? "host" : "container:" + sandboxId,
             Pid = pidMode switch
@@ -438,6 +485,14 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
 
     private static PodSandboxState SandboxStateOf(ContainerRecord sandbox) =>
         sandbox.Status == EngineStatus.Running ? PodSandboxState.SandboxReady : PodSandboxState.SandboxNotready;
+
+    /// <summary>The sandbox's addresses as CRI reports them: the first as <c>ip</c>, the others as <c>additional_ips</c>.</summary>
+    public static PodSandboxNetworkStatus NetworkStatusOf(CriMetadata cri)
+    {
+        var status = new PodSandboxNetworkStatus { Ip = cri.PodIps.FirstOrDefault() ?? "" };
+        status.AdditionalIps.Add(cri.PodIps.Skip(1).Select(ip => new PodIP { Ip = ip }));
+        return status;
+    }
 
     private static PodSandboxMetadata SandboxMetadataOf(CriMetadata cri) =>
         new() { Name = cri.Name, Uid = cri.Uid, Namespace = cri.Namespace, Attempt = cri.Attempt };
@@ -497,6 +552,31 @@ public sealed class CriRuntimeService(ContainerEngine engine) : RuntimeService.R
             {
                 throw;
             }
+        }
+    }
+
+    /// <summary>CNI DEL for a sandbox still attached; the metadata on disk then says it is detached, so it runs once.</summary>
+    private async Task TearDownNetworkAsync(ContainerRecord sandbox, CancellationToken cancellationToken)
+    {
+        var cri = CriMetadata.From(sandbox.Options.Labels)!;
+        if (cri.CniConfig.Length == 0)
+        {
+            return;
+        }
+
+        await network.TearDownAsync(sandbox.Id, cri, cancellationToken);
+        engine.Containers.Update(sandbox.Id, r => r.Options.Labels = EngineLabels(SandboxKind, null, cri));
+    }
+
+    private async Task TearDownQuietlyAsync(string sandboxId, CriMetadata cri)
+    {
+        try
+        {
+            await network.TearDownAsync(sandboxId, cri, CancellationToken.None);
+        }
+        catch (RpcException)
+        {
+            // Removing the namespace next takes the pod's end of every veth with it.
         }
     }
 

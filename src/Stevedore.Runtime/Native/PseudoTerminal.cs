@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Stevedore.Runtime.Containers;
 
 namespace Stevedore.Runtime.Native;
 
@@ -21,6 +22,7 @@ internal sealed partial class PseudoTerminal : IDisposable
     private const int ORdWr = 2;
     private const int ONoCtty = 0x100;
     private const uint OnlCr = 0x4;
+    private const nuint TiocSWinSz = 0x5414;
 
     private PseudoTerminal(SafeFileHandle master, string slavePath, SafeFileHandle slave)
     {
@@ -76,6 +78,17 @@ internal sealed partial class PseudoTerminal : IDisposable
     /// <summary>The terminal output as a stream that ends (instead of failing) once every slave side is closed.</summary>
     public Stream Output => new MasterReadStream(Master);
 
+    /// <summary>
+    /// Sets the terminal's size. The kernel signals SIGWINCH to the terminal's foreground process
+    /// group (runc, the session leader here), which resizes the container's own terminal to match.
+    /// </summary>
+    public void Resize(TerminalSize size)
+    {
+        // struct winsize { unsigned short ws_row, ws_col, ws_xpixel, ws_ypixel; }
+        var winsize = new ushort[] { size.Height, size.Width, 0, 0 };
+        Libc.Check(IoctlWinsize((int)Master.SafeFileHandle.DangerousGetHandle(), TiocSWinSz, winsize), "ioctl TIOCSWINSZ");
+    }
+
     /// <summary>Lets go of this process's slave descriptor; once the child's are closed too, the output ends.</summary>
     public void CloseSlave()
     {
@@ -106,6 +119,9 @@ internal sealed partial class PseudoTerminal : IDisposable
 
     [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
     private static partial int TcSetAttr(int fd, int optionalActions, byte[] termios);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int IoctlWinsize(int fd, nuint request, ushort[] winsize);
 
     [LibraryImport("libc", EntryPoint = "cfmakeraw")]
     private static partial void CfMakeRaw(byte[] termios);

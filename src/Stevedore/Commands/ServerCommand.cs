@@ -2,12 +2,17 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
+using Stevedore.ApiServer.Admission;
 using Stevedore.ApiServer.Hosting;
 using Stevedore.ApiServer.Security.Authentication;
 using Stevedore.ApiServer.Security.Authorization;
 using Stevedore.ApiServer.Security.Https;
 using Stevedore.ApiServer.Security.Kubeconfig;
 using Stevedore.ApiServer.Security.Pki;
+using Stevedore.ApiServer.Security.ServiceAccounts;
+using Stevedore.ApiServer.Services;
+using Stevedore.Agent;
+using Stevedore.ApiServer.Streaming;
 using Stevedore.Client.Connecting;
 using Stevedore.Controllers.Host;
 using Stevedore.Scheduler.Host;
@@ -15,7 +20,7 @@ using Stevedore.Storage;
 
 namespace Stevedore.Commands;
 
-/// <summary><c>stevedore server</c>: the API server, scheduler and controllers (and, later, the agent) in one process.</summary>
+/// <summary><c>stevedore server</c>: the API server, scheduler, controllers and a node agent for this machine in one process.</summary>
 public static class ServerCommand
 {
     public const string DefaultDataDir = "/var/lib/stevedore/server";
@@ -26,16 +31,76 @@ public static class ServerCommand
         var listen = new Option<string>("--listen") { Description = "Address and port to serve HTTPS on", DefaultValueFactory = _ => "127.0.0.1:6443" };
         var datastore = new Option<string>("--datastore") { Description = "sqlite (embedded, default) or etcd://host:2379,host2:2379", DefaultValueFactory = _ => "sqlite" };
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Run only the control plane, no node agent" };
-        var command = new Command("server", "Run the API server with its store") { dataDir, listen, datastore, disableAgent };
+        var serviceCidr = new Option<string>("--service-cidr") { Description = "IPv4 range for Service cluster IPs; its first address is the kubernetes Service's", DefaultValueFactory = _ => ServiceIPRange.DefaultCidr };
+        var nodePortRange = new Option<string>("--service-node-port-range") { Description = "Ports for NodePort and LoadBalancer Services", DefaultValueFactory = _ => NodePortRange.Default };
+        var advertiseAddress = new Option<string?>("--advertise-address") { Description = "Address the kubernetes Service's endpoints point at (default: the --listen address, or the first interface address when listening on all)" };
+        var nodeName = new Option<string>("--node-name") { Description = "Name of this machine's node", DefaultValueFactory = _ => AgentHost.DefaultNodeName() };
+        var nodeIp = new Option<string?>("--node-ip") { Description = "InternalIP of this machine's node (default: the first non-loopback IPv4 address)" };
+        var runtime = new Option<string?>("--container-runtime-endpoint") { Description = "CRI socket of an external runtime (e.g. unix:///run/containerd/containerd.sock); default: the built-in engine" };
+        var engineDataDir = new Option<string>("--engine-data-dir") { Description = "Data folder of the built-in engine (shared with `stevedore engine`)", DefaultValueFactory = _ => Stevedore.Runtime.EngineOptions.DefaultDataDir };
+        var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
+        var command = new Command("server", "Run the API server with its store, the control plane and a node agent")
+        {
+            dataDir, listen, datastore, disableAgent, serviceCidr, nodePortRange, advertiseAddress, nodeName, nodeIp, runtime, engineDataDir, criSocket,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var settings = new ServerSettings(parse.GetValue(dataDir)!, parse.GetValue(listen)!, parse.GetValue(datastore)!, parse.GetValue(disableAgent));
+            var settings = new ServerSettings(parse.GetValue(dataDir)!, parse.GetValue(listen)!, parse.GetValue(datastore)!, parse.GetValue(disableAgent),
+                parse.GetValue(serviceCidr)!, parse.GetValue(nodePortRange)!, parse.GetValue(advertiseAddress))
+            {
+                NodeName = parse.GetValue(nodeName)!,
+                NodeIp = parse.GetValue(nodeIp),
+                RuntimeEndpoint = parse.GetValue(runtime),
+                EngineDataDir = parse.GetValue(engineDataDir)!,
+                CriSocket = parse.GetValue(criSocket)!,
+            };
             return await RunAsync(settings, cancellationToken);
         });
         return command;
     }
 
-    private sealed record ServerSettings(string DataDir, string Listen, string Datastore, bool DisableAgent);
+    private sealed record ServerSettings(string DataDir, string Listen, string Datastore, bool DisableAgent, string ServiceCidr, string NodePortRange, string? AdvertiseAddress)
+    {
+        public string NodeName { get; init; } = "";
+
+        public string? NodeIp { get; init; }
+
+        public string? RuntimeEndpoint { get; init; }
+
+        public string EngineDataDir { get; init; } = "";
+
+        public string CriSocket { get; init; } = "";
+    }
+
+    /// <summary>Checks the Service network flags before anything starts; null when they are fine, else the message.</summary>
+    private static string? CheckServiceNetwork(ServerSettings settings, out IPAddress? advertise)
+    {
+        advertise = null;
+        try
+        {
+            ServiceIPRange.Parse(settings.ServiceCidr);
+        }
+        catch (FormatException ex)
+        {
+            return $"--service-cidr: {ex.Message}";
+        }
+
+        try
+        {
+            NodePortRange.Parse(settings.NodePortRange);
+        }
+        catch (FormatException ex)
+        {
+            return $"--service-node-port-range: {ex.Message}";
+        }
+
+        if (settings.AdvertiseAddress is { } text && (!IPAddress.TryParse(text, out advertise) || advertise.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
+        {
+            return $"--advertise-address {text}: expected an IPv4 address";
+        }
+
+        return null;
+    }
 
     private static async Task<int> RunAsync(ServerSettings settings, CancellationToken cancellationToken)
     {
@@ -43,6 +108,24 @@ public static class ServerCommand
         {
             await Console.Error.WriteLineAsync($"stevedore: --listen {settings.Listen}: expected ADDRESS:PORT, e.g. 127.0.0.1:6443");
             return 2;
+        }
+
+        if (CheckServiceNetwork(settings, out var advertise) is { } problem)
+        {
+            await Console.Error.WriteLineAsync("stevedore: " + problem);
+            return 2;
+        }
+
+        if (!settings.DisableAgent && !AgentHost.IsDnsSubdomain(settings.NodeName))
+        {
+            await Console.Error.WriteLineAsync($"stevedore: --node-name {settings.NodeName}: must be lower-case letters, digits, '-' and '.', starting and ending with a letter or digit");
+            return 2;
+        }
+
+        if (!settings.DisableAgent && !await AgentHost.PreflightAsync("server"))
+        {
+            await Console.Error.WriteLineAsync("stevedore server: fix the above, or run only the control plane with --disable-agent");
+            return 1;
         }
 
         Directory.CreateDirectory(settings.DataDir);
@@ -66,19 +149,38 @@ public static class ServerCommand
         {
             using var certificates = ClusterCertificates.LoadOrCreate(settings.DataDir, [], TimeProvider.System);
             var adminToken = new StaticToken(certificates.AdminToken, new UserInfo("system:admin", null, ["system:masters"]));
+            // Agents on other machines join with this token (it also pins the CA for them).
+            var joinToken = JoinToken.LoadOrCreate(settings.DataDir, certificates.CaCertificate);
+            var agentToken = new StaticToken(joinToken, new UserInfo(JoinToken.User, null, [JoinToken.NodesGroup]));
             // Operators may add users as lines "token,user,uid,\"group1,group2\"" in DATA/tokens.csv.
             var tokenFile = Path.Combine(settings.DataDir, "tokens.csv");
-            var tokens = File.Exists(tokenFile) ? StaticTokenAuthenticator.FromFile(tokenFile, adminToken) : new StaticTokenAuthenticator([adminToken]);
-            var bearer = new BearerTokenAuthenticator([tokens]);
+            var tokens = File.Exists(tokenFile) ? StaticTokenAuthenticator.FromFile(tokenFile, adminToken, agentToken) : new StaticTokenAuthenticator([adminToken, agentToken]);
+            // ServiceAccount tokens (TokenRequest) are signed with a key of their own, kept beside the CA.
+            using var serviceAccountKey = ServiceAccountSigningKey.LoadOrCreate(settings.DataDir);
+            var serviceAccountTokens = new ServiceAccountTokenIssuer(serviceAccountKey, TimeProvider.System);
+            var bearer = new BearerTokenAuthenticator([tokens, new ServiceAccountTokenAuthenticator(serviceAccountTokens, new StoreBoundObjectGetter(store))]);
             var authorizer = new AllowAuthenticatedAuthorizer();
+            // The API server's identity towards kubelets (pod logs, exec, attach, port-forward), issued afresh at every start.
+            using var kubeletClientCertificate = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], TimeSpan.FromDays(365)).ToX509Certificate2();
             var options = new ApiServerOptions
             {
+                KubeletClient = new KubeletClientOptions { ClientCertificate = kubeletClientCertificate },
                 Store = store,
                 Listen = endpoint,
-                ConfigureHttps = listen => listen.UseHttps(https => HttpsSetup.ConfigureHttps(https, certificates)),
+                ConfigureHttps = listen => listen.UseHttps(https =>
+                {
+                    HttpsSetup.ConfigureHttps(https, certificates);
+                    // The CA travels in the handshake so that an agent holding only the join token can check it.
+                    https.ServerCertificateChain = [certificates.CaCertificate];
+                }),
                 Authenticator = new UnionAuthenticator(new X509ClientCertificateAuthenticator(certificates.ClientCertificateValidator), bearer),
                 Reviews = new ReviewResponder(authorizer, authorizer, bearer, TimeProvider.System),
+                ServiceAccountTokens = serviceAccountTokens,
+                AdmissionPlugins = AdmissionPlugins.BuiltIn,
                 LoggerFactory = loggerFactory,
+                ServiceCidr = settings.ServiceCidr,
+                ServiceNodePortRange = settings.NodePortRange,
+                AdvertiseAddress = advertise,
             };
             await using var host = await ApiServerHost.StartAsync(options, cancellationToken);
             var kubeconfig = Path.Combine(settings.DataDir, "kubeconfig.yaml");
@@ -91,7 +193,15 @@ public static class ServerCommand
             using var controlPlane = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var client = ClusterConnection.FromKubeconfig(kubeconfig);
             var scheduler = Task.Run(() => SchedulerHost.RunLeaderElectedAsync(client, loggerFactory, controlPlane.Token), CancellationToken.None);
-            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory).RunAsync(controlPlane.Token), CancellationToken.None);
+            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem).RunAsync(controlPlane.Token), CancellationToken.None);
+            var agent = settings.DisableAgent
+                ? Task.CompletedTask
+                : Task.Run(() => RunAgentAsync(settings, certificates, serverUrl, loggerFactory, controlPlane.Token), CancellationToken.None);
+            Console.WriteLine($"""
+                To add a node, run on it (as root):
+                  stevedore agent --server https://{JoinAddress(endpoint)}:{host.Address.Port} --token {joinToken} --node-name NAME
+                (the token is kept in {Path.Combine(settings.DataDir, JoinToken.FileName)})
+                """);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -101,12 +211,39 @@ public static class ServerCommand
             }
 
             await controlPlane.CancelAsync();
+            await StopQuietlyAsync(agent, "node agent");
             await StopQuietlyAsync(scheduler, "scheduler");
             await StopQuietlyAsync(controllers, "controllers");
         }
 
         return 0;
     }
+
+    /// <summary>This machine's node agent, with a node client certificate (system:node:NAME in system:nodes).</summary>
+    private static async Task RunAgentAsync(ServerSettings settings, ClusterCertificates certificates, string serverUrl, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var agentDir = Path.Combine(settings.DataDir, "agent");
+        Directory.CreateDirectory(agentDir);
+        var credential = certificates.IssueClientCertificate("system:node:" + settings.NodeName, [JoinToken.NodesGroup], ClusterCertificates.AdminLifetime);
+        var kubeconfig = Path.Combine(agentDir, "kubeconfig.yaml");
+        KubeconfigWriter.Write(kubeconfig, serverUrl, certificates.CaPem, credential.CertificatePem, credential.KeyPem);
+        using var client = ClusterConnection.FromKubeconfig(kubeconfig);
+        await AgentHost.RunAsync(client, new AgentSettings
+        {
+            NodeName = settings.NodeName,
+            DataDir = agentDir,
+            RuntimeEndpoint = settings.RuntimeEndpoint,
+            EngineDataDir = settings.EngineDataDir,
+            CriSocket = settings.CriSocket,
+            NodeIp = settings.NodeIp,
+            ControlPlane = true,
+            ClusterCa = certificates.CaCertificate,
+        }, loggerFactory, cancellationToken);
+    }
+
+    /// <summary>The address other machines use to reach this server (loopback only when it listens on loopback).</summary>
+    private static string JoinAddress(IPEndPoint endpoint) =>
+        endpoint.Address.Equals(IPAddress.Any) ? Stevedore.Kubelet.Node.MachineInfo.DetectNodeIp() : endpoint.Address.ToString();
 
     private static async Task StopQuietlyAsync(Task loop, string name)
     {

@@ -55,7 +55,7 @@ public static class EngineCommand
     });
 
     /// <summary>How this binary re-invokes itself as a shim: the apphost directly, or <c>dotnet stevedore.dll</c>.</summary>
-    private static IReadOnlyList<string> ShimCommand()
+    internal static IReadOnlyList<string> ShimCommand()
     {
         var process = Environment.ProcessPath ?? "stevedore";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
@@ -323,10 +323,27 @@ public static class EngineCommand
     private static Command Cri(Option<string> dataDir)
     {
         var socket = new Option<string>("--socket") { Description = "The CRI unix socket", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
-        var command = new Command("cri", "Serve the Kubernetes CRI v1 (RuntimeService, ImageService) until interrupted") { socket };
+        var cniConfDir = new Option<string>("--cni-conf-dir")
+        {
+            Description = "Where the pod network's CNI configuration is read (the first .conflist/.conf/.json); \"none\" gives sandboxes loopback only",
+            DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriNetworkOptions.DefaultConfDir,
+        };
+        var cniBinDir = new Option<string[]>("--cni-bin-dir")
+        {
+            Description = "Where CNI plugin binaries are looked up (repeatable)",
+            DefaultValueFactory = _ => [.. Stevedore.Network.Cni.CniInvoker.DefaultPluginDirs],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("cri", "Serve the Kubernetes CRI v1 (RuntimeService, ImageService) until interrupted") { socket, cniConfDir, cniBinDir };
         Handle(command, async (parse, ct) =>
         {
-            await using var server = await Stevedore.Runtime.Cri.CriServer.StartAsync(Open(parse, dataDir), parse.GetValue(socket)!, ct);
+            var confDir = parse.GetValue(cniConfDir)!;
+            var network = new Stevedore.Runtime.Cri.CriNetworkOptions
+            {
+                ConfDir = confDir == "none" ? null : confDir,
+                PluginDirs = parse.GetValue(cniBinDir)!,
+            };
+            await using var server = await Stevedore.Runtime.Cri.CriServer.StartAsync(Open(parse, dataDir), parse.GetValue(socket)!, network, ct);
             await Console.Error.WriteLineAsync("CRI listening on " + server.SocketPath);
             try
             {

@@ -32,3 +32,41 @@ public sealed class EtcdServerFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>
+/// One published server (SQLite) with the scheduler and controllers, plus <c>stevedore hollow-nodes --count 3</c>
+/// (hollow-node-0..2), shared by the tests of a collection; each test works in its own namespace and
+/// undoes what it changes on the nodes.
+/// </summary>
+public sealed class HollowClusterFixture : IAsyncLifetime
+{
+    public const int NodeCount = 3;
+
+    public StevedoreServer Server { get; private set; } = null!;
+
+    public HollowNodesProcess Nodes { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await StevedoreServer.StartAsync();
+        try
+        {
+            Nodes = await HollowNodesProcess.StartAsync(Server, NodeCount);
+        }
+        catch
+        {
+            await Server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Nodes is not null)
+        {
+            await Nodes.DisposeAsync();
+        }
+
+        await Server.DisposeAsync();
+    }
+}

@@ -83,7 +83,6 @@ public class DefaulterTests
         { "", "Service", """{"spec":{"ports":[{"port":80}]}}""", "spec.ipFamilies", """["IPv4"]""" },
         { "", "Service", """{"spec":{"type":"ExternalName","externalName":"x.example.com"}}""", "spec.ipFamilyPolicy", "null" },
         { "", "Service", """{"spec":{"sessionAffinity":"ClientIP","ports":[{"port":80}]}}""", "spec.sessionAffinityConfig.clientIP.timeoutSeconds", "10800" },
-        { "", "Namespace", """{"metadata":{"name":"team"}}""", "spec.finalizers", """["kubernetes"]""" },
         { "", "Namespace", """{"metadata":{"name":"team"}}""", "status.phase", "\"Active\"" },
         { "", "Namespace", """{"metadata":{"name":"team"}}""", "metadata.labels", """{"kubernetes.io/metadata.name":"team"}""" },
         { "", "Secret", "{}", "type", "\"Opaque\"" },

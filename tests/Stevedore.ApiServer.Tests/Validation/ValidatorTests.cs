@@ -103,7 +103,12 @@ public class ValidatorTests
         ["svc/type"] = o => o["spec"]!["type"] = "Magic",
         ["svc/unnamed"] = o => o["spec"]!.AsObject().Arr("ports")!.Add(JsonNode.Parse("""{"port":81,"protocol":"TCP","targetPort":81}""")),
         ["svc/dupnames"] = o => o["spec"]!["ports"] = JsonNode.Parse("""[{"name":"http","port":80,"protocol":"TCP","targetPort":80},{"name":"http","port":81,"protocol":"TCP","targetPort":81}]"""),
-        ["svc/clusterip"] = o => o["spec"]!["clusterIP"] = "abc",
+        ["svc/clusterip"] = o =>
+        {
+            // As the Service strategy hands it to validation: the plural follows the singular.
+            o["spec"]!["clusterIP"] = "abc";
+            o["spec"]!["clusterIPs"] = new JsonArray("abc");
+        },
         ["svc/nodeport"] = o => o["spec"]!["ports"]![0]!["nodePort"] = 30080,
         ["cm/key"] = o => o["data"] = new JsonObject { ["bad key"] = "x" },
         ["cm/dup"] = o => o["binaryData"] = new JsonObject { ["app.properties"] = "eA==" },
@@ -163,7 +168,7 @@ public class ValidatorTests
         { "svc/type", "spec.type: Unsupported value: \"Magic\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\"" },
         { "svc/unnamed", "spec.ports[0].name: Required value" },
         { "svc/dupnames", "spec.ports[1].name: Duplicate value: \"http\"" },
-        { "svc/clusterip", "spec.clusterIPs[0]: Invalid value: \"abc\": must be empty, 'None', or a valid IP address" },
+        { "svc/clusterip", "spec.clusterIPs[0]: Invalid value: \"abc\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)" },
         { "svc/nodeport", "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'" },
         { "cm/key", "data[bad key]: Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')" },
         { "cm/dup", "binaryData[app.properties]: Invalid value: \"app.properties\": duplicate of key present in data" },

@@ -18,7 +18,7 @@ public class ValidatorUpdateTests
         ["deploy"] = ("apps", "Deployment", """{"metadata":""" + Meta + ""","spec":{"selector":{"matchLabels":{"app":"web"}},"template":""" + Template + "}}"),
         ["sts"] = ("apps", "StatefulSet", """{"metadata":""" + Meta + ""","spec":{"serviceName":"web","selector":{"matchLabels":{"app":"web"}},"template":""" + Template + "}}"),
         ["ds"] = ("apps", "DaemonSet", """{"metadata":""" + Meta + ""","spec":{"selector":{"matchLabels":{"app":"web"}},"template":""" + Template + "}}"),
-        ["svc"] = ("", "Service", """{"metadata":""" + Meta + ""","spec":{"clusterIP":"10.0.0.5","ports":[{"port":80}]}}"""),
+        ["svc"] = ("", "Service", """{"metadata":""" + Meta + ""","spec":{"clusterIP":"10.0.0.5","clusterIPs":["10.0.0.5"],"ports":[{"port":80}]}}"""),
         ["cm"] = ("", "ConfigMap", """{"metadata":""" + Meta + ""","immutable":true,"data":{"a":"1"}}"""),
         ["secret"] = ("", "Secret", """{"metadata":""" + Meta + ""","data":{"a":"MQ=="}}"""),
         ["job"] = ("batch", "Job", """{"metadata":""" + Meta + ""","spec":{"manualSelector":true,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}"""),
@@ -44,7 +44,11 @@ public class ValidatorUpdateTests
         ["ds/selector"] = o => o["spec"]!["selector"] = JsonNode.Parse("""{"matchLabels":{"app":"web","x":"y"}}"""),
         ["sts/service"] = o => o["spec"]!["serviceName"] = "other",
         ["sts/replicas"] = o => o["spec"]!["replicas"] = 3,
-        ["svc/clusterip"] = o => o["spec"]!["clusterIP"] = "10.0.0.6",
+        ["svc/clusterip"] = o =>
+        {
+            o["spec"]!["clusterIP"] = "10.0.0.6";
+            o["spec"]!["clusterIPs"] = new JsonArray("10.0.0.6");
+        },
         ["svc/port"] = o => o["spec"]!["ports"]![0]!["port"] = 81,
         ["cm/data"] = o => o["data"] = new JsonObject { ["a"] = "2" },
         ["cm/mutable"] = o => o["immutable"] = false,
@@ -76,7 +80,7 @@ public class ValidatorUpdateTests
         { "ds/selector", "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web\", \"x\":\"y\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable" },
         { "sts/service", "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" },
         { "sts/replicas", "" },
-        { "svc/clusterip", "spec.clusterIPs[0]: Invalid value: \"10.0.0.6\": may not change once set" },
+        { "svc/clusterip", "spec.clusterIPs[0]: Invalid value: []string{\"10.0.0.6\"}: may not change once set" },
         { "svc/port", "" },
         { "cm/data", "data: Forbidden: field is immutable when `immutable` is set" },
         { "cm/mutable", "immutable: Forbidden: field is immutable when `immutable` is set" },

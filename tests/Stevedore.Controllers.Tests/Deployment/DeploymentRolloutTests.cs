@@ -130,6 +130,41 @@ public class DeploymentRolloutTests
     }
 
     [Fact]
+    public void Sync_OldReplicaSetStatusLagsBehindScaleDown_NeverScalesOldUp()
+    {
+        // Seen end to end: the ReplicaSet controller had not yet removed the pods of an old ReplicaSet
+        // scaled from 4 to 2, so its status still said 4 available; "cleaning up unhealthy replicas"
+        // computed a negative count and scaled the old ReplicaSet back up to 4. Upstream refuses that
+        // sync ("got invalid request to scale down ... 2 -> 4") and waits for the status to catch up.
+        var cluster = new FakeDeploymentCluster(Build.Deployment(replicas: 5));
+        cluster.RunToQuiescence();
+        cluster.ChangeSpec(s => s.Template.Spec.Containers[0].Image = "busybox:2");
+        for (var step = 0; step < 20 && !(cluster.Sets.Count == 2 && cluster.ByImage("busybox:2").Spec.Replicas == 5 && cluster.ByImage("busybox:1").Spec.Replicas > 0); step++)
+        {
+            cluster.Sync();
+            cluster.Settle();
+        }
+
+        var old = cluster.ByImage("busybox:1");
+        var oldReplicas = old.Spec.Replicas!.Value;
+        Assert.InRange(oldReplicas, 1, 2);
+        old.Status.Replicas = oldReplicas + 2;
+        old.Status.AvailableReplicas = oldReplicas + 2;
+        old.Status.ReadyReplicas = oldReplicas + 2;
+        cluster.Events.Clear();
+
+        var decision = cluster.Sync();
+
+        Assert.DoesNotContain(decision.Actions, a => a is UpdateReplicaSet u && u.ReplicaSet.Metadata.Uid == old.Metadata.Uid && u.ReplicaSet.Spec.Replicas > oldReplicas);
+        Assert.DoesNotContain(cluster.Events, e => e.Message.StartsWith($"Scaled up replica set {old.Metadata.Name}", StringComparison.Ordinal));
+        Assert.Equal(oldReplicas, cluster.ByImage("busybox:1").Spec.Replicas);
+
+        // Once the ReplicaSet controller catches up, the rollout finishes.
+        cluster.RunToQuiescence();
+        Assert.Equal((0, 5), (cluster.ByImage("busybox:1").Spec.Replicas, cluster.ByImage("busybox:2").Spec.Replicas));
+    }
+
+    [Fact]
     public void Sync_NewPodsNeverAvailable_OldKeptAboveMinimum()
     {
         var cluster = new FakeDeploymentCluster(Build.Deployment(replicas: 4, maxSurge: "1", maxUnavailable: "1"));

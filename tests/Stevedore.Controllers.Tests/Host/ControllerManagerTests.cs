@@ -82,6 +82,57 @@ public sealed class ControllerManagerTests(LiveClusterFixture cluster)
             async () => (await Client.CoreV1.ListNamespacedPodAsync(ns)).Items is { Count: 2 } items && items.All(p => p.Metadata.Name != victim) ? items : null,
             "a replacement pod");
         Assert.Contains(after, p => p.Metadata.Name == first[1].Metadata.Name);
+
+        // As upstream's replicaset-controller: one "Created pod: NAME" event per pod it made.
+        var created = await LiveClusterFixture.EventuallyAsync(
+            async () => (await Client.CoreV1.ListNamespacedEventAsync(ns)).Items.Where(e => e.Reason == "SuccessfulCreate").ToList() is { Count: 3 } items ? items : null,
+            "3 SuccessfulCreate events");
+        Assert.All(created, e => Assert.Equal(("ReplicaSet", "rs", "Normal", "replicaset-controller"), (e.InvolvedObject.Kind, e.InvolvedObject.Name, e.Type, e.Source.Component)));
+        Assert.Equal(first.Concat(after).Select(p => "Created pod: " + p.Metadata.Name).Distinct().Order(), created.Select(e => e.Message).Order());
+    }
+
+    [Fact]
+    public async Task Namespace_DeletedWithPodHeldByFinalizer_StaysTerminatingWithConditionsUntilReleased()
+    {
+        var ns = await cluster.CreateNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "cm" } }, ns);
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "held", Finalizers = ["example.com/hold"] },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "busybox" }] },
+        }, ns);
+
+        await Client.CoreV1.DeleteNamespaceAsync(ns);
+
+        // The controller writes its conditions while the pod is held; the namespace must survive those writes.
+        var terminating = await LiveClusterFixture.EventuallyAsync(
+            async () => (await Client.CoreV1.ReadNamespaceAsync(ns)) is { Status.Conditions: { } conditions } n
+                && conditions.Any(c => c is { Type: "NamespaceFinalizersRemaining", Status: "True" }) ? n : null,
+            "the NamespaceFinalizersRemaining condition");
+        Assert.Equal("Terminating", terminating.Status.Phase);
+        Assert.Equal(["kubernetes"], terminating.Spec.Finalizers);
+        Assert.Equal("Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances",
+            terminating.Status.Conditions.Single(c => c.Type == "NamespaceFinalizersRemaining").Message);
+        Assert.Empty((await Client.CoreV1.ListNamespacedConfigMapAsync(ns)).Items);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal("Terminating", (await Client.CoreV1.ReadNamespaceAsync(ns)).Status.Phase);
+
+        await Client.CoreV1.PatchNamespacedPodAsync(new V1Patch("""[{"op":"remove","path":"/metadata/finalizers"}]""", V1Patch.PatchType.JsonPatch), "held", ns);
+
+        await LiveClusterFixture.EventuallyAsync(
+            async () =>
+            {
+                try
+                {
+                    await Client.CoreV1.ReadNamespaceAsync(ns);
+                    return null;
+                }
+                catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return ex;
+                }
+            },
+            "the namespace to disappear once the pod is released");
     }
 
     [Fact]

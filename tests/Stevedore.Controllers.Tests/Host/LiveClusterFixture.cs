@@ -23,6 +23,9 @@ public sealed class LiveClusterFixture : IAsyncLifetime
     /// <summary>How long a node may stay silent before it turns Unknown (upstream: 40 s; short here).</summary>
     public static readonly TimeSpan NodeGracePeriod = TimeSpan.FromSeconds(2);
 
+    /// <summary>The CA the root CA publisher hands out (any PEM does for the controller).</summary>
+    public const string CaPem = "-----BEGIN CERTIFICATE-----\nTUlJQi1saXZlLWNsdXN0ZXItdGVzdA==\n-----END CERTIFICATE-----\n";
+
     public IKubernetes Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -36,7 +39,7 @@ public sealed class LiveClusterFixture : IAsyncLifetime
             Authenticator = new BearerTokenAuthenticator([new StaticTokenAuthenticator([new StaticToken(Token, new UserInfo("tester", null, ["system:masters"]))])]),
         }, CancellationToken.None);
         Client = ClusterConnection.FromToken(_host.Address, Token);
-        _controllers = Task.Run(() => new ControllerManager(Client, nodeHealth: new NodeHealthTracker(NodeGracePeriod, NodeGracePeriod)).RunControllersAsync(_stop.Token));
+        _controllers = Task.Run(() => new ControllerManager(Client, nodeHealth: new NodeHealthTracker(NodeGracePeriod, NodeGracePeriod), rootCaPem: CaPem).RunControllersAsync(_stop.Token));
     }
 
     public async Task DisposeAsync()

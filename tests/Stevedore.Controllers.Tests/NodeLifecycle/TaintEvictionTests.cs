@@ -56,24 +56,11 @@ public class TaintEvictionTests
     }
 
     [Fact]
-    public void DefaultTolerationSeconds_PlainPod_GetsBothTolerationsOf300()
+    public void EvictionTime_DefaultUnreachableTolerationOf300_EvictsAfter300Seconds()
     {
-        var pod = Build.Pod("p");
+        // What the API server's DefaultTolerationSeconds admission gives every pod.
+        var pod = PodWith(new V1Toleration { Key = NodeTaintKeys.Unreachable, OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = 300 });
 
-        Assert.True(DefaultTolerationSeconds.Apply(pod));
-        Assert.Equal(2, pod.Spec.Tolerations.Count);
-        Assert.All(pod.Spec.Tolerations, t => Assert.Equal((300L, "Exists", "NoExecute"), (t.TolerationSeconds!.Value, t.OperatorProperty, t.Effect)));
         Assert.Equal(Build.Now.AddSeconds(300), TaintEviction.EvictionTime(pod, [Unreachable], Build.Now));
-    }
-
-    [Fact]
-    public void DefaultTolerationSeconds_ExistingToleration_Kept()
-    {
-        var pod = PodWith(new V1Toleration { Key = NodeTaintKeys.NotReady, OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = 10 });
-
-        DefaultTolerationSeconds.Apply(pod);
-
-        Assert.Equal(10, pod.Spec.Tolerations.Single(t => t.Key == NodeTaintKeys.NotReady).TolerationSeconds);
-        Assert.False(DefaultTolerationSeconds.Apply(pod));
     }
 }

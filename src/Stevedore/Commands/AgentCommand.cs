@@ -1,0 +1,156 @@
+using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
+using k8s;
+using Microsoft.Extensions.Logging;
+using Stevedore.Agent;
+using Stevedore.Client.Connecting;
+using Stevedore.Kubelet.Cri;
+
+namespace Stevedore.Commands;
+
+/// <summary><c>stevedore agent</c>: a node agent joining a server with a token (or a kubeconfig).</summary>
+public static class AgentCommand
+{
+    public const string DefaultDataDir = "/var/lib/stevedore/agent";
+
+    public static Command Create()
+    {
+        var server = new Option<string?>("--server") { Description = "URL of the API server, e.g. https://10.0.0.1:6443" };
+        var token = new Option<string?>("--token") { Description = "Join token (the server prints it and keeps it in DATA/agent-token)" };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig to use instead of --server/--token" };
+        var dataDir = new Option<string>("--data-dir") { Description = "Folder for the agent's pod files and static pod manifests (DIR/manifests)", DefaultValueFactory = _ => DefaultDataDir };
+        var nodeName = new Option<string>("--node-name") { Description = "Name of this node", DefaultValueFactory = _ => AgentHost.DefaultNodeName() };
+        var runtime = new Option<string?>("--container-runtime-endpoint") { Description = "CRI socket of an external runtime (e.g. unix:///run/containerd/containerd.sock); default: the built-in engine on unix:///run/stevedore/cri.sock" };
+        var engineDataDir = new Option<string>("--engine-data-dir") { Description = "Data folder of the built-in engine", DefaultValueFactory = _ => Stevedore.Runtime.EngineOptions.DefaultDataDir };
+        var nodeIp = new Option<string?>("--node-ip") { Description = "InternalIP to report (default: the first non-loopback IPv4 address)" };
+        var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
+        var command = new Command("agent", "Run a node agent (kubelet + container engine) that joins a server")
+        {
+            server, token, kubeconfig, dataDir, nodeName, runtime, engineDataDir, nodeIp, criSocket,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new AgentSettings
+            {
+                NodeName = parse.GetValue(nodeName)!,
+                DataDir = parse.GetValue(dataDir)!,
+                RuntimeEndpoint = parse.GetValue(runtime),
+                EngineDataDir = parse.GetValue(engineDataDir)!,
+                CriSocket = parse.GetValue(criSocket)!,
+                NodeIp = parse.GetValue(nodeIp),
+            };
+            return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), settings, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? server, string? token, string? kubeconfig, AgentSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.RuntimeEndpoint is { } endpoint)
+        {
+            try
+            {
+                CriConnection.SocketPathOf(endpoint);
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync("stevedore agent: --container-runtime-endpoint: " + ex.Message);
+                return 2;
+            }
+        }
+
+        if (!AgentHost.IsDnsSubdomain(settings.NodeName))
+        {
+            await Console.Error.WriteLineAsync($"stevedore agent: --node-name {settings.NodeName}: must be lower-case letters, digits, '-' and '.', starting and ending with a letter or digit");
+            return 2;
+        }
+
+        IKubernetes client;
+        try
+        {
+            client = await ConnectAsync(server, token, kubeconfig, settings.DataDir, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or k8s.Exceptions.KubeConfigException)
+        {
+            await Console.Error.WriteLineAsync("stevedore agent: " + ex.Message);
+            return 2;
+        }
+
+        if (!await AgentHost.PreflightAsync("agent"))
+        {
+            return 1;
+        }
+
+        Directory.CreateDirectory(settings.DataDir);
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
+        using (client)
+        {
+            try
+            {
+                // The kubelet server trusts the cluster CA for the API server's client certificate.
+                await AgentHost.RunAsync(client, settings with { ClusterCa = ClusterCaOf(kubeconfig, settings.DataDir) }, loggerFactory, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The cluster CA: pinned by the join token (kept in DIR/server-ca.crt) or named by the kubeconfig.</summary>
+    private static X509Certificate2? ClusterCaOf(string? kubeconfig, string dataDir)
+    {
+        var caFile = Path.Combine(dataDir, "server-ca.crt");
+        if (File.Exists(caFile))
+        {
+            return X509CertificateLoader.LoadCertificateFromFile(caFile);
+        }
+
+        return kubeconfig is null ? null : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig).SslCaCerts?.FirstOrDefault();
+    }
+
+    /// <summary>A client from a kubeconfig, or from server + join token (trusting the CA the token pins).</summary>
+    private static async Task<IKubernetes> ConnectAsync(string? server, string? token, string? kubeconfig, string dataDir, CancellationToken cancellationToken)
+    {
+        if (kubeconfig is not null)
+        {
+            if (!File.Exists(kubeconfig))
+            {
+                throw new ArgumentException($"--kubeconfig {kubeconfig}: no such file");
+            }
+
+            return ClusterConnection.FromKubeconfig(kubeconfig);
+        }
+
+        if (server is null || token is null)
+        {
+            throw new ArgumentException("give --server and --token (printed by `stevedore server`), or --kubeconfig");
+        }
+
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme != "https")
+        {
+            throw new ArgumentException($"--server {server}: expected an https:// URL, e.g. https://10.0.0.1:6443");
+        }
+
+        var config = new KubernetesClientConfiguration { Host = uri.ToString(), AccessToken = token.Trim() };
+        if (JoinToken.CaHashOf(token.Trim()) is { } caHash)
+        {
+            var caFile = Path.Combine(dataDir, "server-ca.crt");
+            X509Certificate2 ca;
+            if (File.Exists(caFile) && JoinToken.CaHash(ca = X509CertificateLoader.LoadCertificateFromFile(caFile)) == caHash)
+            {
+                config.SslCaCerts = [ca];
+            }
+            else
+            {
+                ca = await JoinToken.FetchPinnedCaAsync(uri, caHash, cancellationToken);
+                Directory.CreateDirectory(dataDir);
+                await File.WriteAllTextAsync(caFile, ca.ExportCertificatePem(), cancellationToken);
+                config.SslCaCerts = [ca];
+            }
+        }
+
+        return ClusterConnection.FromConfiguration(config);
+    }
+}
