@@ -167,7 +167,7 @@ public sealed class PodScheduler
             }
         }
 
-        if (n < Profile.ParallelThreshold)
+        if (n < Profile.ParallelThreshold || Profile.Args.Parallelism <= 1)
         {
             for (var i = 0; i < n && found < toFind; i++)
             {
@@ -180,7 +180,7 @@ public sealed class PodScheduler
             // leaves a contiguous run of evaluated nodes and the next cycle continues after it.
             var chunk = Math.Max(1, (int)Math.Sqrt(n));
             var next = 0;
-            Parallel.For(0, Environment.ProcessorCount, _ =>
+            Parallel.For(0, Profile.Args.Parallelism, _ =>
             {
                 while (Volatile.Read(ref found) < toFind)
                 {

@@ -200,6 +200,40 @@ public sealed class CrudTests(ApiServerFixture server)
         Assert.Equal(HttpStatusCode.NotFound, getCode);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Create_ChunkedBodyWithoutLength_ReadInFull(bool tooLarge)
+    {
+        var ns = await server.CreateNamespaceAsync();
+        var value = new string('v', tooLarge ? 3 * 1024 * 1024 + 10 : 100 * 1024);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(ConfigMap("chunked", value));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps")
+        {
+            // A stream of unknown length goes out chunked: the body arrives without Content-Length.
+            Content = new StreamContent(new UnknownLengthStream(bytes)),
+            Version = HttpVersion.Version11,
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await server.Client.SendAsync(request);
+
+        Assert.Equal(tooLarge ? HttpStatusCode.RequestEntityTooLarge : HttpStatusCode.Created, response.StatusCode);
+        if (!tooLarge)
+        {
+            var (_, stored) = await server.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/configmaps/chunked");
+            Assert.Equal(value, stored["data"]!["k"]!.ToString());
+        }
+    }
+
+    /// <summary>A readable stream that does not say how long it is.</summary>
+    private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+    }
+
     [Fact]
     public async Task Get_UnknownResource_Returns404Status()
     {

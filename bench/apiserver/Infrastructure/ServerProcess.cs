@@ -22,6 +22,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>The server's process id (the shell execs the server, so it is the server's own).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Process start to the first 200 on /readyz.</summary>
     public TimeSpan TimeToReady { get; private set; }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -13,50 +14,73 @@ namespace Stevedore.ApiServer.Apply;
 public sealed class FieldPath : IEquatable<FieldPath>
 {
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private readonly string[] _elements;
+
+    // A path is its parent plus one element, so Child is O(1) and shares the parent: tracking
+    // managed fields builds a path for every field of every object written. The hash is chained
+    // the same way; the element array is built only when someone asks for it.
+    private readonly FieldPath? _parent;
+    private readonly string? _element;
     private readonly int _hash;
+    private string[]? _elements;
+
+    private FieldPath()
+    {
+        _elements = [];
+    }
+
+    private FieldPath(FieldPath parent, string element)
+    {
+        _parent = parent;
+        _element = element;
+        Depth = parent.Depth + 1;
+        _hash = HashCode.Combine(parent._hash, StringComparer.Ordinal.GetHashCode(element));
+    }
 
     public FieldPath(IEnumerable<string> elements)
     {
         ArgumentNullException.ThrowIfNull(elements);
-        _elements = [.. elements];
-        var hash = new HashCode();
-        foreach (var element in _elements)
+        var path = Root;
+        foreach (var element in elements)
         {
-            hash.Add(element, StringComparer.Ordinal);
+            path = path.Child(element);
         }
 
-        _hash = hash.ToHashCode();
+        _parent = path._parent;
+        _element = path._element;
+        Depth = path.Depth;
+        _hash = path._hash;
     }
 
-    public static FieldPath Root { get; } = new([]);
+    public static FieldPath Root { get; } = new();
 
-    public IReadOnlyList<string> Elements => _elements;
+    public IReadOnlyList<string> Elements => _elements ??= BuildElements();
 
-    public int Depth => _elements.Length;
+    public int Depth { get; }
 
-    public FieldPath Child(string element) => new([.. _elements, element]);
+    public FieldPath Child(string element)
+    {
+        ArgumentNullException.ThrowIfNull(element);
+        return new FieldPath(this, element);
+    }
 
-    public FieldPath? Parent => _elements.Length == 0 ? null : new FieldPath(_elements[..^1]);
+    public FieldPath? Parent => Depth == 0 ? null : _parent;
 
     /// <summary>True when this path equals <paramref name="other"/> or is one of its ancestors.</summary>
     public bool IsPrefixOf(FieldPath other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (other._elements.Length < _elements.Length)
+        if (other.Depth < Depth)
         {
             return false;
         }
 
-        for (var i = 0; i < _elements.Length; i++)
+        var ancestor = other;
+        while (ancestor.Depth > Depth)
         {
-            if (!string.Equals(_elements[i], other._elements[i], StringComparison.Ordinal))
-            {
-                return false;
-            }
+            ancestor = ancestor._parent!;
         }
 
-        return true;
+        return Equals(ancestor);
     }
 
     /// <summary>The element naming field or map entry <paramref name="name"/>.</summary>
@@ -65,13 +89,29 @@ public sealed class FieldPath : IEquatable<FieldPath>
     /// <summary>The element naming a map-list item by its key fields (sorted by name, as upstream).</summary>
     public static string Key(IEnumerable<KeyValuePair<string, JsonNode?>> keys)
     {
-        var sorted = new JsonObject();
-        foreach (var (name, value) in keys.OrderBy(k => k.Key, StringComparer.Ordinal))
+        // Written straight to UTF-8 (what a JsonObject of the sorted keys would serialize to):
+        // every write computes this for every item of every associative list it tracks.
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Compact.Encoder }))
         {
-            sorted[name] = value?.DeepClone();
+            writer.WriteStartObject();
+            foreach (var (name, value) in keys.OrderBy(k => k.Key, StringComparer.Ordinal))
+            {
+                writer.WritePropertyName(name);
+                if (value is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    value.WriteTo(writer, Compact);
+                }
+            }
+
+            writer.WriteEndObject();
         }
 
-        return "k:" + sorted.ToJsonString(Compact);
+        return "k:" + Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>The element naming a set item by its value.</summary>
@@ -104,7 +144,7 @@ public sealed class FieldPath : IEquatable<FieldPath>
     public override string ToString()
     {
         var text = new StringBuilder();
-        foreach (var element in _elements)
+        foreach (var element in Elements)
         {
             var body = element.Length >= 2 ? element[2..] : element;
             switch (element[..Math.Min(2, element.Length)])
@@ -131,10 +171,38 @@ public sealed class FieldPath : IEquatable<FieldPath>
         return text.ToString();
     }
 
-    public bool Equals(FieldPath? other) =>
-        other is not null && _hash == other._hash && _elements.AsSpan().SequenceEqual(other._elements);
+    public bool Equals(FieldPath? other)
+    {
+        if (other is null || _hash != other._hash || Depth != other.Depth)
+        {
+            return false;
+        }
+
+        for (FieldPath? a = this, b = other; a is not null && !ReferenceEquals(a, b); a = a._parent, b = b!._parent)
+        {
+            if (!string.Equals(a._element, b!._element, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public override bool Equals(object? obj) => Equals(obj as FieldPath);
 
     public override int GetHashCode() => _hash;
+
+    private string[] BuildElements()
+    {
+        var elements = new string[Depth];
+        var path = this;
+        for (var i = Depth - 1; i >= 0; i--)
+        {
+            elements[i] = path._element!;
+            path = path._parent!;
+        }
+
+        return elements;
+    }
 }

@@ -16,6 +16,9 @@ public sealed class FieldSet : IEnumerable<FieldPath>
 
     public FieldSet(IEnumerable<FieldPath> paths) => _paths = [.. paths];
 
+    // Keeps the given set itself: only for sets nobody else holds (see Copy).
+    private FieldSet(HashSet<FieldPath> owned, bool handedOver) => _paths = handedOver ? owned : [.. owned];
+
     public int Count => _paths.Count;
 
     public bool IsEmpty => _paths.Count == 0;
@@ -24,21 +27,29 @@ public sealed class FieldSet : IEnumerable<FieldPath>
 
     public bool Contains(FieldPath path) => _paths.Contains(path);
 
-    public FieldSet Union(IEnumerable<FieldPath> other) => new(_paths.Concat(other));
+    public FieldSet Union(IEnumerable<FieldPath> other)
+    {
+        var result = Copy();
+        result._paths.UnionWith(other);
+        return result;
+    }
 
     public FieldSet Except(IEnumerable<FieldPath> other)
     {
-        var result = new FieldSet(_paths);
+        var result = Copy();
         result._paths.ExceptWith(other);
         return result;
     }
 
     public FieldSet Intersect(IEnumerable<FieldPath> other)
     {
-        var result = new FieldSet(_paths);
+        var result = Copy();
         result._paths.IntersectWith(other);
         return result;
     }
+
+    // HashSet's copy constructor copies the buckets of a set with the same comparer without rehashing.
+    private FieldSet Copy() => new(new HashSet<FieldPath>(_paths), handedOver: true);
 
     public bool SetEquals(FieldSet other) => _paths.SetEquals(other);
 
@@ -85,6 +96,28 @@ public sealed class FieldSet : IEnumerable<FieldPath>
                 set.Add(childPath);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a FieldsV1 object in the spelling <see cref="ToFieldsV1"/> writes has
+    /// <paramref name="path"/> as a member (a leaf <c>{}</c>, or a node with <c>"."</c>).
+    /// </summary>
+    public static bool TreeContains(JsonObject fieldsV1, FieldPath path)
+    {
+        ArgumentNullException.ThrowIfNull(fieldsV1);
+        ArgumentNullException.ThrowIfNull(path);
+        var node = fieldsV1;
+        foreach (var element in path.Elements)
+        {
+            if (!node.TryGetPropertyValue(element, out var child) || child is not JsonObject next)
+            {
+                return false;
+            }
+
+            node = next;
+        }
+
+        return node.Count == 0 || node.ContainsKey(".");
     }
 
     /// <summary>Writes the FieldsV1 object, children sorted with "." first, as upstream.</summary>

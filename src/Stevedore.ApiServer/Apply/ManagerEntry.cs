@@ -20,9 +20,37 @@ internal sealed class ManagerEntry
 
     public string? Subresource { get; init; }
 
-    public DateTimeOffset? Time { get; set; }
+    public DateTimeOffset? Time
+    {
+        get;
+        set
+        {
+            Changed |= field != value;
+            field = value;
+        }
+    }
 
-    public required FieldSet Fields { get; set; }
+    /// <summary>What the manager owns. An entry read with <see cref="ReadStored"/> parses its FieldsV1 on first use.</summary>
+    public FieldSet Fields
+    {
+        get => _fields ??= Source?["fieldsV1"] is JsonObject fields ? FieldSet.FromFieldsV1(fields) : new FieldSet();
+        set
+        {
+            _fields = value;
+            Changed = true;
+        }
+    }
+
+    /// <summary>Whether anything was set since it was read with <see cref="ReadStored"/> (always true otherwise).</summary>
+    public bool Changed { get; private set; } = true;
+
+    /// <summary>True when the manager owns nothing (such entries are not written).</summary>
+    public bool IsEmpty => _fields?.IsEmpty ?? Source?["fieldsV1"] is not JsonObject { Count: > 0 };
+
+    // The stored JSON an entry read with ReadStored came from; written back as it is while unchanged.
+    private JsonObject? Source { get; init; }
+
+    private FieldSet? _fields;
 
     /// <summary>Entries with the same identity are one manager. Like upstream, appliers are
     /// one manager whatever apiVersion they used; updaters are split by apiVersion.</summary>
@@ -51,6 +79,24 @@ internal sealed class ManagerEntry
     /// <summary>The FieldsV1 entries of <paramref name="obj"/>'s metadata.managedFields (other field types are dropped).</summary>
     public static List<ManagerEntry> Read(JsonObject? obj)
     {
+        var entries = ReadStored(obj);
+        foreach (var entry in entries)
+        {
+            _ = entry.Fields;
+            entry.Changed = true;
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// Like <see cref="Read"/>, for managedFields this code wrote itself (the stored object's):
+    /// their paths are in canonical spelling, so an entry parses its FieldsV1 only when asked,
+    /// <see cref="OwnsAny"/> looks paths up in the stored JSON, and an entry nobody changes is
+    /// written back as it was.
+    /// </summary>
+    public static List<ManagerEntry> ReadStored(JsonObject? obj)
+    {
         var entries = new List<ManagerEntry>();
         if (obj?["metadata"]?["managedFields"] is not JsonArray list)
         {
@@ -64,18 +110,31 @@ internal sealed class ManagerEntry
                 continue;
             }
 
-            entries.Add(new ManagerEntry
+            var entry = new ManagerEntry
             {
                 Manager = manager,
                 Operation = Text(item, "operation") ?? UpdateOperation,
                 ApiVersion = Text(item, "apiVersion"),
                 Subresource = Text(item, "subresource") is { Length: > 0 } sub ? sub : null,
                 Time = Text(item, "time") is { } time && DateTimeOffset.TryParse(time, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null,
-                Fields = item["fieldsV1"] is JsonObject fields ? FieldSet.FromFieldsV1(fields) : new FieldSet(),
-            });
+                Source = item,
+            };
+            entry.Changed = false;
+            entries.Add(entry);
         }
 
         return entries;
+    }
+
+    /// <summary>Whether the manager owns any of <paramref name="paths"/> (without parsing a stored entry).</summary>
+    public bool OwnsAny(FieldSet paths)
+    {
+        if (_fields is not null || Source?["fieldsV1"] is not JsonObject stored)
+        {
+            return paths.Any(Fields.Contains);
+        }
+
+        return paths.Any(path => FieldSet.TreeContains(stored, path));
     }
 
     /// <summary>Writes <paramref name="entries"/> into metadata.managedFields in upstream order
@@ -88,7 +147,7 @@ internal sealed class ManagerEntry
         }
 
         var sorted = entries
-            .Where(e => !e.Fields.IsEmpty)
+            .Where(e => !e.IsEmpty)
             .OrderBy(e => e.Operation, StringComparer.Ordinal)
             .ThenBy(e => e.Time?.ToUnixTimeSeconds() ?? 0)
             .ThenBy(e => e.Manager, StringComparer.Ordinal)
@@ -101,7 +160,7 @@ internal sealed class ManagerEntry
             return;
         }
 
-        metadata["managedFields"] = new JsonArray([.. sorted.Select(e => (JsonNode)e.ToJson())]);
+        metadata["managedFields"] = new JsonArray([.. sorted.Select(e => e.Changed || e.Source is null ? (JsonNode)e.ToJson() : e.Source.DeepClone())]);
     }
 
     private JsonObject ToJson()

@@ -52,6 +52,178 @@ internal sealed class TrackedFields
         return (after.Set.Except(before.Set), modified, before.Set.Except(after.Set));
     }
 
+    /// <summary>
+    /// The same answer as <see cref="Compare"/> of the two collected objects, but walking only the
+    /// members that differ: a write usually changes a few fields of a large object, and equal
+    /// subtrees hold equal field sets and leaves.
+    /// </summary>
+    public static (FieldSet Added, FieldSet Modified, FieldSet Removed) Diff(JsonObject? before, JsonObject? after, Type? modelType, bool trackStatus)
+    {
+        if (before is null || after is null)
+        {
+            return Compare(Collect(before, modelType, trackStatus), Collect(after, modelType, trackStatus));
+        }
+
+        var changes = (Added: new FieldSet(), Modified: new FieldSet(), Removed: new FieldSet());
+        DiffObject(before, after, modelType, FieldPath.Root, trackStatus, changes);
+        return changes;
+    }
+
+    private static void DiffObject(JsonObject before, JsonObject after, Type? type, FieldPath path, bool trackStatus, (FieldSet Added, FieldSet Modified, FieldSet Removed) changes)
+    {
+        var isDictionary = ModelTypes.IsMap(type);
+        foreach (var (key, value) in after)
+        {
+            if (IsUntracked(path, key, trackStatus))
+            {
+                continue;
+            }
+
+            var existed = before.TryGetPropertyValue(key, out var old);
+            if (existed && JsonNode.DeepEquals(old, value))
+            {
+                continue;
+            }
+
+            var childPath = path.Child(FieldPath.Field(key));
+            var memberType = ModelTypes.Member(type, key);
+            if (existed && IsWalkedObject(old, memberType) && IsWalkedObject(value, memberType))
+            {
+                // Both sides are objects walked member by member; a map entry's own path is on both.
+                DiffObject((JsonObject)old!, (JsonObject)value!, memberType, childPath, trackStatus, changes);
+                continue;
+            }
+
+            var info = ModelTypes.Info(type, key);
+            if (existed && old is JsonArray oldList && value is JsonArray newList
+                && TryDiffList(oldList, newList, memberType, info, childPath, trackStatus, changes))
+            {
+                continue;
+            }
+
+            var beforeFields = new TrackedFields();
+            if (existed)
+            {
+                beforeFields.WalkMember(old, isDictionary, memberType, info, childPath, trackStatus);
+            }
+
+            var afterFields = new TrackedFields();
+            afterFields.WalkMember(value, isDictionary, memberType, info, childPath, trackStatus);
+            var (added, modified, removed) = Compare(beforeFields, afterFields);
+            AddAll(changes.Added, added);
+            AddAll(changes.Modified, modified);
+            AddAll(changes.Removed, removed);
+        }
+
+        foreach (var (key, old) in before)
+        {
+            if (after.ContainsKey(key) || IsUntracked(path, key, trackStatus))
+            {
+                continue;
+            }
+
+            var gone = new TrackedFields();
+            gone.WalkMember(old, isDictionary, ModelTypes.Member(type, key), ModelTypes.Info(type, key), path.Child(FieldPath.Field(key)), trackStatus);
+            AddAll(changes.Removed, gone.Set);
+        }
+    }
+
+    /// <summary>
+    /// Associative lists (maps by key, sets) item by item: items are matched by their path element,
+    /// equal items skipped, changed map items diffed member by member. False (nothing recorded)
+    /// for atomic lists and lists with duplicate items, which the caller compares whole.
+    /// </summary>
+    private static bool TryDiffList(JsonArray before, JsonArray after, Type? listType, FieldPatchInfo? info, FieldPath path, bool trackStatus, (FieldSet Added, FieldSet Modified, FieldSet Removed) changes)
+    {
+        var (kind, keys) = ListSemantics.Of(info);
+        if (kind == ListType.Atomic
+            || ItemsByElement(before, kind, keys, path) is not { } beforeItems
+            || ItemsByElement(after, kind, keys, path) is not { } afterItems)
+        {
+            return false;
+        }
+
+        var itemType = ModelTypes.Item(listType);
+        foreach (var (element, item) in afterItems)
+        {
+            var itemPath = path.Child(element);
+            if (!beforeItems.TryGetValue(element, out var old))
+            {
+                var added = new TrackedFields();
+                added.WalkItem(item, kind, itemType, itemPath, trackStatus);
+                AddAll(changes.Added, added.Set);
+            }
+            else if (JsonNode.DeepEquals(old, item))
+            {
+                continue;
+            }
+            else if (kind == ListType.Map && old is JsonObject oldItem && item is JsonObject newItem)
+            {
+                DiffObject(oldItem, newItem, itemType, itemPath, trackStatus, changes);
+            }
+            else
+            {
+                var beforeFields = new TrackedFields();
+                beforeFields.WalkItem(old, kind, itemType, itemPath, trackStatus);
+                var afterFields = new TrackedFields();
+                afterFields.WalkItem(item, kind, itemType, itemPath, trackStatus);
+                var (added, modified, removed) = Compare(beforeFields, afterFields);
+                AddAll(changes.Added, added);
+                AddAll(changes.Modified, modified);
+                AddAll(changes.Removed, removed);
+            }
+        }
+
+        foreach (var (element, old) in beforeItems)
+        {
+            if (!afterItems.ContainsKey(element))
+            {
+                var gone = new TrackedFields();
+                gone.WalkItem(old, kind, itemType, path.Child(element), trackStatus);
+                AddAll(changes.Removed, gone.Set);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The items of an associative list by their path element; null when two items share one.</summary>
+    private static Dictionary<string, JsonNode?>? ItemsByElement(JsonArray list, ListType kind, IReadOnlyList<string> keys, FieldPath path)
+    {
+        var items = new Dictionary<string, JsonNode?>(list.Count, StringComparer.Ordinal);
+        foreach (var item in list)
+        {
+            if (!items.TryAdd(ListSemantics.ItemElement(item, kind, keys, path), item))
+            {
+                return null;
+            }
+        }
+
+        return items;
+    }
+
+    private static bool IsWalkedObject(JsonNode? value, Type? type) =>
+        value is JsonObject o && o.Count > 0 && !(type is not null && PatchStrategyTable.IsAtomicStruct(type));
+
+    private static void AddAll(FieldSet target, FieldSet source)
+    {
+        foreach (var path in source)
+        {
+            target.Add(path);
+        }
+    }
+
+    /// <summary>One member of an object, as <see cref="WalkObject"/> records it.</summary>
+    private void WalkMember(JsonNode? value, bool inDictionary, Type? memberType, FieldPatchInfo? info, FieldPath path, bool trackStatus)
+    {
+        if (inDictionary)
+        {
+            Set.Add(path);
+        }
+
+        WalkValue(value, memberType, info, path, trackStatus);
+    }
+
     private void WalkObject(JsonObject obj, Type? type, FieldPath path, bool trackStatus)
     {
         var isDictionary = ModelTypes.IsMap(type);
@@ -77,7 +249,7 @@ internal sealed class TrackedFields
     {
         switch (value)
         {
-            case JsonObject o when o.Count > 0 && !(type is not null && PatchStrategyTable.IsAtomicStruct(type)):
+            case JsonObject o when IsWalkedObject(o, type):
                 WalkObject(o, type, path, trackStatus);
                 break;
             case JsonArray list:
@@ -91,22 +263,27 @@ internal sealed class TrackedFields
                 var itemType = ModelTypes.Item(type);
                 foreach (var item in list)
                 {
-                    var itemPath = path.Child(ListSemantics.ItemElement(item, kind, keys, path));
-                    if (kind == ListType.Set || item is not JsonObject itemObject)
-                    {
-                        Leaf(itemPath, item);
-                    }
-                    else
-                    {
-                        Set.Add(itemPath);
-                        WalkObject(itemObject, itemType, itemPath, trackStatus);
-                    }
+                    WalkItem(item, kind, itemType, path.Child(ListSemantics.ItemElement(item, kind, keys, path)), trackStatus);
                 }
 
                 break;
             default:
                 Leaf(path, value);
                 break;
+        }
+    }
+
+    /// <summary>One item of an associative list at its path: a set item or scalar is a leaf, a map item a member with members.</summary>
+    private void WalkItem(JsonNode? item, ListType kind, Type? itemType, FieldPath itemPath, bool trackStatus)
+    {
+        if (kind == ListType.Set || item is not JsonObject itemObject)
+        {
+            Leaf(itemPath, item);
+        }
+        else
+        {
+            Set.Add(itemPath);
+            WalkObject(itemObject, itemType, itemPath, trackStatus);
         }
     }
 

@@ -23,7 +23,35 @@ public static class ModelSchema
         PropertiesOf(modelType).TryGetValue(jsonProperty, out var p) ? p.PropertyType : null;
 
     /// <summary>For <c>IList&lt;T&gt;</c> the T, for <c>IDictionary&lt;string,T&gt;</c> the T, else null.</summary>
-    public static Type? ElementType(Type type)
+    public static Type? ElementType(Type type) => ShapeOf(type).ElementType;
+
+    public static bool IsList(Type type) => ShapeOf(type).IsList;
+
+    public static bool IsMap(Type type) => ShapeOf(type).IsMap;
+
+    /// <summary>A model (object with properties) as opposed to a scalar, list or map.</summary>
+    public static bool IsModel(Type type) => ShapeOf(type).IsModel;
+
+    // Patch, apply and managed-fields tracking ask these for every JSON node of every write;
+    // reflection (GetGenericArguments allocates) is paid once per type.
+    private static readonly ConcurrentDictionary<Type, TypeShape> Shapes = new();
+
+    private static TypeShape ShapeOf(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return Shapes.GetOrAdd(type, static t =>
+        {
+            var element = ComputeElementType(t);
+            var arity = t.IsGenericType ? t.GetGenericArguments().Length : 0;
+            return new TypeShape(
+                element,
+                IsList: t != typeof(string) && element is not null && arity == 1,
+                IsMap: element is not null && arity == 2,
+                IsModel: t.Namespace == "k8s.Models" && t.IsClass && PropertiesOf(t).Count != 0);
+        });
+    }
+
+    private static Type? ComputeElementType(Type type)
     {
         if (type.IsGenericType)
         {
@@ -43,10 +71,5 @@ public static class ModelSchema
         return null;
     }
 
-    public static bool IsList(Type type) => type != typeof(string) && type.IsGenericType && ElementType(type) is not null && type.GetGenericArguments().Length == 1;
-
-    public static bool IsMap(Type type) => type.IsGenericType && type.GetGenericArguments().Length == 2 && ElementType(type) is not null;
-
-    /// <summary>A model (object with properties) as opposed to a scalar, list or map.</summary>
-    public static bool IsModel(Type type) => type.Namespace == "k8s.Models" && type.IsClass && !PropertiesOf(type).Count.Equals(0);
+    private sealed record TypeShape(Type? ElementType, bool IsList, bool IsMap, bool IsModel);
 }

@@ -70,6 +70,37 @@ public sealed class Indexer<T> : IKnownObjects<T>
         }
     }
 
+    /// <summary>
+    /// Adds one index unless an index of that name exists already (then false): for well-known
+    /// indexes such as <see cref="Indexes.PodNodeName"/> that several users of a shared informer ask for.
+    /// </summary>
+    public bool TryAddIndexer(string name, IndexFunc<T> func)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(func);
+        _lock.EnterWriteLock();
+        try
+        {
+            if (!_indexers.TryAdd(name, func))
+            {
+                return false;
+            }
+
+            var index = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            _indices[name] = index;
+            foreach (var (key, obj) in _items)
+            {
+                AddToIndex(index, func, key, obj);
+            }
+
+            return true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
     /// <summary>Inserts or replaces the object under its key.</summary>
     public void Upsert(T obj)
     {

@@ -2,7 +2,6 @@ using System.Net;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -180,44 +179,16 @@ public sealed class ResourceClient<T>
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync(string? ns, ListOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         options ??= new ListOptions();
-        // Watches read the stream directly (one JSON parse per event, ERROR events as values),
+        // Watches read the stream directly (one pass per event, ERROR events as values),
         // over the official client's HttpClient and credentials.
         var kubernetes = _client as Kubernetes
             ?? throw new NotSupportedException("Watches need a k8s.Kubernetes client (see ClusterConnection).");
         using var response = await OpenWatchAsync(kubernetes, ns, options, cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
-        while (true)
+        using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var e in WatchStreamReader.ReadAsync<T>(stream, cancellationToken).ConfigureAwait(false))
         {
-            var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (line is null)
-            {
-                yield break;
-            }
-
-            if (line.Length > 0)
-            {
-                yield return ParseEvent(line);
-            }
+            yield return e;
         }
-    }
-
-    internal static WatchEvent<T> ParseEvent(string line)
-    {
-        using var doc = JsonDocument.Parse(line);
-        var root = doc.RootElement;
-        var type = root.GetProperty("type").GetString() switch
-        {
-            "ADDED" => WatchEventType.Added,
-            "MODIFIED" => WatchEventType.Modified,
-            "DELETED" => WatchEventType.Deleted,
-            "BOOKMARK" => WatchEventType.Bookmark,
-            "ERROR" => WatchEventType.Error,
-            var other => throw new JsonException($"unknown watch event type '{other}'"),
-        };
-        var obj = root.GetProperty("object");
-        return type == WatchEventType.Error
-            ? new WatchEvent<T>(type, null, KubernetesJson.Deserialize<V1Status>(obj))
-            : new WatchEvent<T>(type, KubernetesJson.Deserialize<T>(obj), null);
     }
 
     /// <summary>The REST path of the collection: /api/v1[/namespaces/ns]/plural or /apis/group/version[...].</summary>

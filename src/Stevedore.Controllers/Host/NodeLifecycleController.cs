@@ -44,6 +44,7 @@ public sealed class NodeLifecycleController : QueueController
         _nodeLister = nodes.Lister;
         _leaseLister = leases.Lister;
         _podLister = pods.Lister;
+        pods.Indexer.TryAddIndexer(Indexes.PodNodeName, Indexes.ByPodNodeName);
         Handle(nodes, Enqueue, (_, n) => Enqueue(n), n => _tracker.Forget(n.Metadata.Name));
         Handle(leases, OnLease, (_, l) => OnLease(l));
         Handle(pods, OnPod, (_, p) => OnPod(p));
@@ -89,7 +90,10 @@ public sealed class NodeLifecycleController : QueueController
             await _nodes.PatchStatusAsync(null, key, new V1Patch(conditions.ToJsonString(), V1Patch.PatchType.MergePatch), cancellationToken).ConfigureAwait(false);
         }
 
-        var podsOnNode = _podLister.List().Where(p => p.Spec?.NodeName == key && p.Metadata.DeletionTimestamp is null).ToList();
+        // Every lease renewal brings a node here; a healthy node without NoExecute taints has nothing to do to its pods.
+        var podsOnNode = decision.Ready != "True" || decision.Taints.Any(t => t.Effect == "NoExecute")
+            ? _podLister.Indexer.ByIndex(Indexes.PodNodeName, key).Where(p => p.Metadata.DeletionTimestamp is null).ToList()
+            : [];
         if (decision.Ready != "True")
         {
             foreach (var (pod, status) in NodePodsLogic.MarkNotReady(decision.Ready, podsOnNode, now))

@@ -19,6 +19,10 @@ public sealed class ClusterSnapshot
     private readonly Dictionary<string, List<PodInfo>> _podsOnUnknownNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IDictionary<string, string>> _namespaceLabels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _imageNodeCounts = new(StringComparer.Ordinal);
+    // Upstream's HavePodsWithAffinityNodeInfoList / HavePodsWithRequiredAntiAffinityNodeInfoList:
+    // most clusters have few such pods, so the affinity plugins look at these nodes instead of all.
+    private readonly HashSet<NodeInfo> _nodesWithAffinityPods = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<NodeInfo> _nodesWithRequiredAntiAffinityPods = new(ReferenceEqualityComparer.Instance);
     private Dictionary<string, List<PodInfo>> _nominated = new(StringComparer.Ordinal);
     private Dictionary<string, string> _nominatedNodeOf = new(StringComparer.Ordinal);
 
@@ -26,6 +30,12 @@ public sealed class ClusterSnapshot
     public IReadOnlyList<NodeInfo> Nodes => _nodeList;
 
     public int NodeCount => _nodeList.Count;
+
+    /// <summary>Nodes running at least one pod with any pod (anti-)affinity (in no particular order).</summary>
+    public IReadOnlyCollection<NodeInfo> NodesWithAffinityPods => _nodesWithAffinityPods;
+
+    /// <summary>Nodes running at least one pod with required pod anti-affinity (in no particular order).</summary>
+    public IReadOnlyCollection<NodeInfo> NodesWithRequiredAntiAffinityPods => _nodesWithRequiredAntiAffinityPods;
 
     /// <summary>Builds a snapshot from listed objects. Pods without a node or in a terminal phase are ignored.</summary>
     public static ClusterSnapshot Create(IEnumerable<V1Node> nodes, IEnumerable<V1Pod>? pods = null, IEnumerable<V1Namespace>? namespaces = null)
@@ -77,6 +87,7 @@ public sealed class ClusterSnapshot
         _nodes[name] = info;
         _nodeList.Add(info);
         CountImages(info, +1);
+        TrackAffinity(info);
     }
 
     public void RemoveNode(string nodeName)
@@ -88,6 +99,8 @@ public sealed class ClusterSnapshot
 
         _nodeList.Remove(info);
         CountImages(info, -1);
+        _nodesWithAffinityPods.Remove(info);
+        _nodesWithRequiredAntiAffinityPods.Remove(info);
 
         // Pods keep their node name; they come back if the node does (as the upstream cache does).
         if (info.Pods.Count > 0)
@@ -158,6 +171,7 @@ public sealed class ClusterSnapshot
         if (_nodes.TryGetValue(nodeName, out var node))
         {
             node.RemovePod(podKey);
+            TrackAffinity(node);
         }
         else if (_podsOnUnknownNodes.TryGetValue(nodeName, out var list))
         {
@@ -198,7 +212,13 @@ public sealed class ClusterSnapshot
             var chosen = info.Name == replacement.Name ? replacement : info;
             view._nodes[chosen.Name] = chosen;
             view._nodeList.Add(chosen);
+            view.TrackAffinity(chosen);
         }
+
+        // The caller keeps changing the replacement's pods (trying victims), so the view always
+        // lists it; an entry whose pod lists are empty costs the affinity plugins nothing.
+        view._nodesWithAffinityPods.Add(replacement);
+        view._nodesWithRequiredAntiAffinityPods.Add(replacement);
 
         foreach (var (k, v) in _namespaceLabels)
         {
@@ -231,6 +251,27 @@ public sealed class ClusterSnapshot
         }
     }
 
+    private void TrackAffinity(NodeInfo node)
+    {
+        if (node.PodsWithAffinity.Count > 0)
+        {
+            _nodesWithAffinityPods.Add(node);
+        }
+        else
+        {
+            _nodesWithAffinityPods.Remove(node);
+        }
+
+        if (node.PodsWithRequiredAntiAffinity.Count > 0)
+        {
+            _nodesWithRequiredAntiAffinityPods.Add(node);
+        }
+        else
+        {
+            _nodesWithRequiredAntiAffinityPods.Remove(node);
+        }
+    }
+
     private void ClearNomination(string podKey)
     {
         if (_nominatedNodeOf.Remove(podKey, out var node) && _nominated.TryGetValue(node, out var list))
@@ -251,6 +292,7 @@ public sealed class ClusterSnapshot
         if (_nodes.TryGetValue(nodeName, out var node))
         {
             node.AddPod(info);
+            TrackAffinity(node);
             return;
         }
 

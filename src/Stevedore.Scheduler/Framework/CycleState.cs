@@ -26,6 +26,9 @@ public sealed class CycleState
     /// <summary>Names of plugins whose PreFilter returned Skip; their Filter is not run.</summary>
     internal HashSet<string> SkipFilterPlugins { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The filter plugins not skipped, resolved once per cycle (null until the first Filter call).</summary>
+    internal IFilterPlugin[]? ActiveFilterPlugins { get; set; }
+
     /// <summary>Names of plugins whose PreScore returned Skip; their Score is not run.</summary>
     internal HashSet<string> SkipScorePlugins { get; } = new(StringComparer.Ordinal);
 }

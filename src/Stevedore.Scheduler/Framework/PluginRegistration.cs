@@ -36,4 +36,12 @@ public sealed record PluginArgs
 
     /// <summary>Lower bound of the candidate nodes preemption dry-runs, absolute (upstream 100).</summary>
     public int MinCandidateNodesAbsolute { get; init; } = 100;
+
+    /// <summary>
+    /// Threads that filter and score nodes of one cycle (upstream <c>parallelism</c>, default 16 there).
+    /// Here half the cores: the scheduler shares its process and machine with the API server, which
+    /// needs the rest, and on a busy 2-core box fanning out costs more CPU than it saves time. 1 runs
+    /// every cycle on the scheduling thread.
+    /// </summary>
+    public int Parallelism { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
 }

@@ -5,7 +5,7 @@ namespace Stevedore.Scheduler.Framework;
 /// <summary>
 /// A scheduling profile: the enabled plugins per extension point with their score weights, and
 /// the runner for each extension point (the upstream "framework"). Filter and Score calls for
-/// different nodes run in parallel when there are many nodes.
+/// different nodes run on up to <see cref="PluginArgs.Parallelism"/> threads when there are many nodes.
 /// </summary>
 public sealed class Profile : IFrameworkHandle
 {
@@ -71,6 +71,7 @@ public sealed class Profile : IFrameworkHandle
     /// <inheritdoc/>
     public Status RunPreFilterPlugins(CycleState state, V1Pod pod, ClusterSnapshot snapshot)
     {
+        state.ActiveFilterPlugins = null;
         foreach (var plugin in _preFilter)
         {
             var status = plugin.PreFilter(state, pod, snapshot);
@@ -92,13 +93,16 @@ public sealed class Profile : IFrameworkHandle
     /// <inheritdoc/>
     public Status RunFilterPlugins(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
-        foreach (var plugin in _filter)
+        // Runs once per node, so the PreFilter skips are resolved once per cycle, not per node.
+        var active = state.ActiveFilterPlugins;
+        if (active is null)
         {
-            if (state.SkipFilterPlugins.Contains(plugin.Name))
-            {
-                continue;
-            }
+            active = ActiveFilters(state);
+            state.ActiveFilterPlugins = active;
+        }
 
+        foreach (var plugin in active)
+        {
             var status = plugin.Filter(state, pod, nodeInfo);
             if (!status.IsSuccess)
             {
@@ -107,6 +111,20 @@ public sealed class Profile : IFrameworkHandle
         }
 
         return Status.Success;
+    }
+
+    private IFilterPlugin[] ActiveFilters(CycleState state)
+    {
+        var active = new List<IFilterPlugin>(_filter.Count);
+        foreach (var plugin in _filter)
+        {
+            if (!state.SkipFilterPlugins.Contains(plugin.Name))
+            {
+                active.Add(plugin);
+            }
+        }
+
+        return [.. active];
     }
 
     /// <summary>Runs PostFilter plugins until one succeeds; otherwise joins their messages.</summary>
@@ -156,44 +174,61 @@ public sealed class Profile : IFrameworkHandle
     public (long[] Totals, Status Status) RunScorePlugins(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
     {
         var totals = new long[nodes.Count];
-        foreach (var (plugin, weight) in _score)
+        var active = new List<(IScorePlugin Plugin, int Weight)>(_score.Count);
+        foreach (var entry in _score)
         {
-            if (state.SkipScorePlugins.Contains(plugin.Name))
+            if (!state.SkipScorePlugins.Contains(entry.Plugin.Name))
             {
-                continue;
+                active.Add(entry);
             }
+        }
 
-            var scores = new NodeScore[nodes.Count];
-            Status? failure = null;
-            ForEachNode(nodes.Count, i =>
+        // One pass over the nodes runs every plugin (one fan-out per cycle, not one per plugin).
+        var scores = new NodeScore[active.Count][];
+        var failures = new Status?[active.Count];
+        for (var p = 0; p < active.Count; p++)
+        {
+            scores[p] = new NodeScore[nodes.Count];
+        }
+
+        ForEachNode(nodes.Count, i =>
+        {
+            var node = nodes[i];
+            for (var p = 0; p < active.Count; p++)
             {
-                var status = plugin.Score(state, pod, nodes[i], out var score);
+                var status = active[p].Plugin.Score(state, pod, node, out var score);
                 if (!status.IsSuccess)
                 {
-                    failure = status;
+                    failures[p] = status;
                 }
 
-                scores[i] = new NodeScore(nodes[i].Name, score);
-            });
-            if (failure is not null)
+                scores[p][i] = new NodeScore(node.Name, score);
+            }
+        });
+
+        for (var p = 0; p < active.Count; p++)
+        {
+            var (plugin, weight) = active[p];
+            if (failures[p] is { } failure)
             {
                 return (totals, failure.WithPlugin(plugin.Name));
             }
 
-            var normalized = plugin.NormalizeScore(state, pod, scores);
+            var normalized = plugin.NormalizeScore(state, pod, scores[p]);
             if (!normalized.IsSuccess)
             {
                 return (totals, normalized.WithPlugin(plugin.Name));
             }
 
-            for (var i = 0; i < scores.Length; i++)
+            var pluginScores = scores[p];
+            for (var i = 0; i < pluginScores.Length; i++)
             {
-                if (scores[i].Score is < NodeScore.MinNodeScore or > NodeScore.MaxNodeScore)
+                if (pluginScores[i].Score is < NodeScore.MinNodeScore or > NodeScore.MaxNodeScore)
                 {
-                    return (totals, Status.Error($"plugin {plugin.Name} returns an invalid score {scores[i].Score} for node {scores[i].Name}").WithPlugin(plugin.Name));
+                    return (totals, Status.Error($"plugin {plugin.Name} returns an invalid score {pluginScores[i].Score} for node {pluginScores[i].Name}").WithPlugin(plugin.Name));
                 }
 
-                totals[i] += scores[i].Score * weight;
+                totals[i] += pluginScores[i].Score * weight;
             }
         }
 
@@ -243,9 +278,9 @@ public sealed class Profile : IFrameworkHandle
         return Status.Skip;
     }
 
-    internal static void ForEachNode(int count, Action<int> body)
+    internal void ForEachNode(int count, Action<int> body)
     {
-        if (count < ParallelThreshold)
+        if (count < ParallelThreshold || Args.Parallelism <= 1)
         {
             for (var i = 0; i < count; i++)
             {
@@ -255,6 +290,6 @@ public sealed class Profile : IFrameworkHandle
             return;
         }
 
-        Parallel.For(0, count, body);
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Args.Parallelism }, body);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
@@ -19,6 +20,9 @@ namespace Stevedore.Scheduler.Host;
 /// namespaces feed one <see cref="ClusterSnapshot"/> and the <see cref="SchedulingQueue"/>;
 /// the loop pops a pod, schedules it, binds it through <c>pods/binding</c>, or records a
 /// <c>FailedScheduling</c> event and the PodScheduled=False condition.
+/// As upstream, only the decision is serial: the pod is assumed onto its node in the snapshot
+/// and the binding call (or the failure report) runs in the background while the loop
+/// schedules the next pod, with at most <see cref="MaxInFlight"/> such calls outstanding.
 /// </summary>
 public sealed partial class SchedulerHost
 {
@@ -36,11 +40,20 @@ public sealed partial class SchedulerHost
     private readonly EventRecorder _recorder;
     private readonly ResourceClient<V1Pod> _pods;
 
-    // The snapshot is not thread-safe: informer handlers and the scheduling cycle share this lock.
+    // The snapshot is not thread-safe: the scheduling cycle and the changes from informer handlers
+    // take turns under this lock. Handlers never wait for it: they queue their change, and whoever
+    // holds the lock next (a handler, or the loop before and after each cycle) applies the queue
+    // in order, so a long cycle does not stall event delivery.
     private readonly Lock _lock = new();
+    private readonly ConcurrentQueue<Action> _pendingChanges = new();
 
     /// <summary>The Lease the scheduler runs under, as upstream.</summary>
     public const string LeaseName = "kube-scheduler";
+
+    /// <summary>Binding calls and failure reports running at once; the loop waits when this many are outstanding.</summary>
+    public const int MaxInFlight = 64;
+
+    private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
 
     /// <summary>Creates a scheduler host; it is one-shot: <see cref="RunAsync"/> once per instance.</summary>
     public SchedulerHost(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
@@ -117,31 +130,75 @@ public sealed partial class SchedulerHost
 
             try
             {
-                await ScheduleOneAsync(item, cancellationToken).ConfigureAwait(false);
+                await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
+                _queue.AddBackoff(item);
                 break;
+            }
+
+            Task followUp;
+            try
+            {
+                followUp = ScheduleOne(item, cancellationToken);
             }
             catch (Exception ex)
             {
                 LogCycleFailed(ex, item.Key);
                 _queue.AddBackoff(item);
+                followUp = Task.CompletedTask;
             }
+
+            _ = ReleaseWhenDoneAsync(followUp, item);
+        }
+
+        // Let bindings already sent finish (they end quickly once cancelled) before the caches go away:
+        // holding every slot means none is outstanding.
+        for (var i = 0; i < MaxInFlight; i++)
+        {
+            await _inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    private async Task ScheduleOneAsync(QueuedPodInfo item, CancellationToken cancellationToken)
+    /// <summary>Frees the in-flight slot when the background part of a cycle ends; nothing it throws escapes.</summary>
+    private async Task ReleaseWhenDoneAsync(Task followUp, QueuedPodInfo item)
+    {
+        try
+        {
+            await followUp.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogCycleFailed(ex, item.Key);
+            _queue.AddBackoff(item);
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    /// <summary>
+    /// Decides for one pod on the calling thread and assumes it onto its node; returns the
+    /// background part (the binding, or the queue update and failure report).
+    /// </summary>
+    private Task ScheduleOne(QueuedPodInfo item, CancellationToken cancellationToken)
     {
         var cycle = _queue.SchedulingCycle;
-        var pod = item.Pod;
+        V1Pod pod;
         ScheduleResult result;
         lock (_lock)
         {
+            ApplyPendingChangesLocked();
+            pod = item.Pod;
             if (pod.Metadata.DeletionTimestamp is not null || _assumed.Contains(pod.Key()))
             {
                 _queue.Done(item);
-                return;
+                return Task.CompletedTask;
             }
 
             result = _scheduler.ScheduleOne(pod, _snapshot);
@@ -152,10 +209,11 @@ public sealed partial class SchedulerHost
             }
         }
 
+        // Changes queued by handlers while the cycle ran.
+        ApplyPendingChanges();
         if (result.IsSuccess)
         {
-            await BindAsync(item, result.SuggestedHost!, cancellationToken).ConfigureAwait(false);
-            return;
+            return BindAsync(item, pod, result.SuggestedHost!, cancellationToken);
         }
 
         if (result.FitError is not null)
@@ -167,12 +225,13 @@ public sealed partial class SchedulerHost
             _queue.AddBackoff(item);
         }
 
-        await ReportFailureAsync(pod, result, cancellationToken).ConfigureAwait(false);
+        return ReportFailureAsync(pod, result, cancellationToken);
     }
 
-    private async Task BindAsync(QueuedPodInfo item, string node, CancellationToken cancellationToken)
+    private async Task BindAsync(QueuedPodInfo item, V1Pod pod, string node, CancellationToken cancellationToken)
     {
-        var pod = item.Pod;
+        // Off the scheduling thread at once: the loop goes on with the next pod.
+        await Task.Yield();
         var binding = new V1Binding
         {
             Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty, Uid = pod.Metadata.Uid },
@@ -187,11 +246,12 @@ public sealed partial class SchedulerHost
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            lock (_lock)
+            // Queued before the pod goes back to the queue, so its next cycle sees it forgotten.
+            PostChange(() =>
             {
                 _snapshot.RemovePod(pod);
                 _assumed.Remove(pod.Key());
-            }
+            });
 
             LogBindFailed(ex, pod.Key(), node);
             if (ex is HttpOperationException { Response.StatusCode: System.Net.HttpStatusCode.NotFound })
@@ -206,6 +266,7 @@ public sealed partial class SchedulerHost
 
     private async Task ReportFailureAsync(V1Pod pod, ScheduleResult result, CancellationToken cancellationToken)
     {
+        await Task.Yield();
         var message = result.FailureMessage ?? "scheduling failed";
         LogUnschedulable(pod.Key(), message);
         _recorder.Event(pod, EventTypes.Warning, "FailedScheduling", message);
@@ -257,7 +318,7 @@ public sealed partial class SchedulerHost
 
     private void OnPodAdd(V1Pod pod)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             if (IsAssigned(pod))
             {
@@ -272,12 +333,12 @@ public sealed partial class SchedulerHost
             {
                 _queue.Add(pod);
             }
-        }
+        });
     }
 
     private void OnPodUpdate(V1Pod oldPod, V1Pod pod)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             if (IsAssigned(pod))
             {
@@ -305,12 +366,12 @@ public sealed partial class SchedulerHost
             {
                 _queue.Delete(pod);
             }
-        }
+        });
     }
 
     private void OnPodDelete(V1Pod pod)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _queue.Delete(pod);
             _assumed.Remove(pod.Key());
@@ -319,51 +380,93 @@ public sealed partial class SchedulerHost
                 _snapshot.RemovePod(pod);
                 _queue.MoveAllToActiveOrBackoff(ClusterEvent.AssignedPodDelete);
             }
-        }
+        });
     }
 
     private void OnNodeAdd(V1Node node)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _snapshot.AddOrUpdateNode(node);
             _queue.MoveAllToActiveOrBackoff(ClusterEvent.NodeAdd);
-        }
+        });
     }
 
     private void OnNodeUpdate(V1Node oldNode, V1Node node)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _snapshot.AddOrUpdateNode(node);
             foreach (var evt in NodeChangeEvents.Between(oldNode, node))
             {
                 _queue.MoveAllToActiveOrBackoff(evt);
             }
-        }
+        });
     }
 
     private void OnNodeDelete(V1Node node)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _snapshot.RemoveNode(node.Metadata.Name);
-        }
+        });
     }
 
     private void OnNamespace(V1Namespace ns)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _snapshot.SetNamespace(ns);
-        }
+        });
     }
 
     private void OnNamespaceDelete(V1Namespace ns)
     {
-        lock (_lock)
+        PostChange(() =>
         {
             _snapshot.RemoveNamespace(ns.Metadata.Name);
+        });
+    }
+
+    /// <summary>Queues a change to the snapshot (or to what goes with it) and applies the queue if the lock is free.</summary>
+    private void PostChange(Action change)
+    {
+        _pendingChanges.Enqueue(change);
+        ApplyPendingChanges();
+    }
+
+    /// <summary>
+    /// Applies queued changes unless someone holds the lock; that holder applies them instead,
+    /// and re-checks after letting go, so nothing is left behind.
+    /// </summary>
+    private void ApplyPendingChanges()
+    {
+        while (!_pendingChanges.IsEmpty && _lock.TryEnter())
+        {
+            try
+            {
+                ApplyPendingChangesLocked();
+            }
+            finally
+            {
+                _lock.Exit();
+            }
+        }
+    }
+
+    private void ApplyPendingChangesLocked()
+    {
+        while (_pendingChanges.TryDequeue(out var change))
+        {
+            try
+            {
+                change();
+            }
+            catch (Exception ex)
+            {
+                // A broken event must not stop the ones after it.
+                LogChangeFailed(ex);
+            }
         }
     }
 
@@ -378,6 +481,9 @@ public sealed partial class SchedulerHost
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Setting the PodScheduled condition of {Pod} failed")]
     private partial void LogConditionFailed(Exception ex, string pod);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Applying an informer event to the scheduler cache failed")]
+    private partial void LogChangeFailed(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scheduling cycle of {Pod} failed")]
     private partial void LogCycleFailed(Exception ex, string pod);

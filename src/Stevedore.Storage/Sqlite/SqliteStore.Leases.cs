@@ -51,8 +51,9 @@ public sealed partial class SqliteStore
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
         }
-        catch (ObjectDisposedException) when (_stopping.IsCancellationRequested)
+        catch (ObjectDisposedException) when (_stopping.IsCancellationRequested || Volatile.Read(ref _disposed) != 0)
         {
+            // DisposeAsync marks the store disposed before it cancels this loop; a tick in between lands here.
         }
     }
 }

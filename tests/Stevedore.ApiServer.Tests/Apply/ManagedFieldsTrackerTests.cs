@@ -119,6 +119,82 @@ public class ManagedFieldsTrackerTests
         Assert.Null(result["metadata"]!["managedFields"]);
     }
 
+    [Fact]
+    public void UpdateForWrite_WriterChangesOnlyFieldsItOwns_StoredEntriesKeptWithTheirTimes()
+    {
+        var live = Deployment("""{"replicas":2}""", """{"app":"web"}""");
+        ManagedFieldsTracker.UpdateForWrite(null, live, "scaler", "Update", null, DeploymentType, T0);
+        var stored = ManagedFields(live).DeepClone();
+        var scaled = (JsonObject)live.DeepClone();
+        scaled["spec"]!["replicas"] = 7;
+
+        ManagedFieldsTracker.UpdateForWrite(live, scaled, "scaler", "Update", null, DeploymentType, T1);
+
+        Assert.True(JsonNode.DeepEquals(stored, ManagedFields(scaled)), ManagedFields(scaled).ToJsonString());
+        Assert.Equal("2026-01-02T03:04:05Z", (string?)Entry(scaled, "scaler")["time"]);
+    }
+
+    [Fact]
+    public void UpdateForWrite_OwnFieldAlsoOwnedByAnother_TakesItFromTheOther()
+    {
+        var live = Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","managedFields":[
+              {"manager":"a","operation":"Update","apiVersion":"apps/v1","time":"2026-01-01T00:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{"f:replicas":{}}}},
+              {"manager":"b","operation":"Apply","apiVersion":"apps/v1","time":"2026-01-01T00:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{"f:paused":{},"f:replicas":{}}}}]},
+             "spec":{"replicas":2,"paused":true}}
+            """);
+        var updated = (JsonObject)live.DeepClone();
+        updated["spec"]!["replicas"] = 3;
+
+        ManagedFieldsTracker.UpdateForWrite(live, updated, "a", "Update", null, DeploymentType, T1);
+
+        Assert.Equal([".spec.replicas"], Owned(updated, "a"));
+        Assert.Equal([".spec.paused"], Owned(updated, "b"));
+    }
+
+    [Fact]
+    public void UpdateForWrite_WriterRemovesAFieldItOwns_LosesIt()
+    {
+        var live = Deployment("""{"replicas":2,"paused":true}""");
+        ManagedFieldsTracker.UpdateForWrite(null, live, "editor", "Update", null, DeploymentType, T0);
+        var updated = (JsonObject)live.DeepClone();
+        ((JsonObject)updated["spec"]!).Remove("paused");
+
+        ManagedFieldsTracker.UpdateForWrite(live, updated, "editor", "Update", null, DeploymentType, T1);
+
+        Assert.Equal([".spec.replicas"], Owned(updated, "editor"));
+        Assert.Equal("2026-01-02T03:09:05Z", (string?)Entry(updated, "editor")["time"]);
+    }
+
+    [Fact]
+    public void UpdateForWrite_ClientOmitsManagedFieldsAndChangesNothing_StoredOnesComeBack()
+    {
+        var live = Deployment("""{"replicas":2}""");
+        ManagedFieldsTracker.UpdateForWrite(null, live, "creator", "Update", null, DeploymentType, T0);
+        var resent = (JsonObject)live.DeepClone();
+        ((JsonObject)resent["metadata"]!).Remove("managedFields");
+
+        ManagedFieldsTracker.UpdateForWrite(live, resent, "other", "Update", null, DeploymentType, T1);
+
+        Assert.True(JsonNode.DeepEquals(ManagedFields(live), ManagedFields(resent)));
+    }
+
+    [Fact]
+    public void UpdateForWrite_AnotherManagerAddsAField_UntouchedEntriesStayAsStored()
+    {
+        var live = Applied(ServerSideApply.Apply(null, Deployment("""{"replicas":2}""", """{"app":"web"}"""), "m1", false, DeploymentType, T0));
+        var m1Before = Entry(live, "m1").DeepClone();
+        var updated = (JsonObject)live.DeepClone();
+        updated["metadata"]!["labels"]!["tier"] = "front";
+
+        ManagedFieldsTracker.UpdateForWrite(live, updated, "editor", "Update", null, DeploymentType, T1);
+
+        Assert.True(JsonNode.DeepEquals(m1Before, Entry(updated, "m1")), Entry(updated, "m1").ToJsonString());
+        Assert.Equal([".metadata.labels.tier"], Owned(updated, "editor"));
+        Assert.Equal("2026-01-02T03:09:05Z", (string?)Entry(updated, "editor")["time"]);
+        Assert.Equal(["m1", "editor"], ManagedFields(updated).Select(e => (string?)e!["manager"]));
+    }
+
     private static IEnumerable<string> Scaler(JsonObject obj) =>
         FieldSet.FromFieldsV1((JsonObject)ManagedFields(obj).OfType<JsonObject>().Single(e => (string?)e["subresource"] == "scale")["fieldsV1"]!).Select(p => p.ToString());
 

@@ -59,6 +59,35 @@ public sealed class IndexerTests
     }
 
     [Fact]
+    public void TryAddIndexer_SecondCallerForTheSameIndex_KeepsTheFirstAndSaysSo()
+    {
+        var indexer = new Indexer<V1ConfigMap>();
+        indexer.Upsert(Objects.ConfigMap("a", "x", labels: new Dictionary<string, string> { ["tier"] = "fe" }));
+
+        Assert.True(indexer.TryAddIndexer("tier", ByTier));
+        Assert.False(indexer.TryAddIndexer("tier", _ => ["other"]));
+
+        Assert.Equal(["a/x"], indexer.IndexKeys("tier", "fe"));
+        Assert.Empty(indexer.IndexKeys("tier", "other"));
+    }
+
+    [Fact]
+    public void PodNodeNameIndex_PodBoundThenDeleted_FollowsSpecNodeName()
+    {
+        var indexer = new Indexer<V1Pod>();
+        indexer.TryAddIndexer(Indexes.PodNodeName, Indexes.ByPodNodeName);
+        var pending = new V1Pod { Metadata = new V1ObjectMeta { NamespaceProperty = "a", Name = "p", ResourceVersion = "1" }, Spec = new V1PodSpec() };
+        var bound = new V1Pod { Metadata = new V1ObjectMeta { NamespaceProperty = "a", Name = "p", ResourceVersion = "2" }, Spec = new V1PodSpec { NodeName = "n1" } };
+
+        indexer.Upsert(pending);
+        Assert.Empty(indexer.IndexValues(Indexes.PodNodeName));
+        indexer.Upsert(bound);
+        Assert.Equal(["a/p"], indexer.IndexKeys(Indexes.PodNodeName, "n1"));
+        indexer.Delete(bound);
+        Assert.Empty(indexer.IndexKeys(Indexes.PodNodeName, "n1"));
+    }
+
+    [Fact]
     public void Replace_DropsObjectsNotInTheNewList()
     {
         var indexer = new Indexer<V1ConfigMap>();

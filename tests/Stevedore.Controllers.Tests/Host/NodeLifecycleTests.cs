@@ -53,4 +53,74 @@ public sealed class NodeLifecycleTests(LiveClusterFixture cluster)
             await Client.CoreV1.DeleteNodeAsync(name);
         }
     }
+
+    [Fact]
+    public async Task HealthyNode_UserNoExecuteTaint_EvictsOnlyIntolerantPods()
+    {
+        var name = "tainted-" + Guid.NewGuid().ToString("N")[..8];
+        var ns = await cluster.CreateNamespaceAsync();
+        await Client.CoreV1.CreateNodeAsync(new V1Node
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            Spec = new V1NodeSpec { Taints = [new V1Taint { Key = "dedicated", Value = "batch", Effect = "NoExecute" }] },
+            Status = new V1NodeStatus { Conditions = [new V1NodeCondition { Type = "Ready", Status = "True", LastHeartbeatTime = DateTime.UtcNow }] },
+        });
+        using var stopHeartbeat = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(name, stopHeartbeat.Token);
+        try
+        {
+            await Client.CoreV1.CreateNamespacedPodAsync(PodOn(name, "intolerant", []), ns);
+            await Client.CoreV1.CreateNamespacedPodAsync(PodOn(name, "tolerant", [new V1Toleration { Key = "dedicated", OperatorProperty = "Exists", Effect = "NoExecute" }]), ns);
+
+            await LiveClusterFixture.EventuallyAsync(
+                async () => (await Client.CoreV1.ListNamespacedPodAsync(ns)).Items.Any(p => p.Metadata.Name == "intolerant" && p.Metadata.DeletionTimestamp is null) ? null : "evicted",
+                "the intolerant pod to be evicted");
+
+            var tolerant = await Client.CoreV1.ReadNamespacedPodAsync("tolerant", ns);
+            Assert.Null(tolerant.Metadata.DeletionTimestamp);
+            var node = await Client.CoreV1.ReadNodeAsync(name);
+            Assert.Contains(node.Status.Conditions, c => c.Type == "Ready" && c.Status == "True");
+        }
+        finally
+        {
+            await stopHeartbeat.CancelAsync();
+            await heartbeat;
+            await Client.CoreV1.DeleteNodeAsync(name);
+        }
+    }
+
+    private static V1Pod PodOn(string node, string name, List<V1Toleration> tolerations) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        Spec = new V1PodSpec { NodeName = node, Containers = [new V1Container { Name = "c", Image = "busybox" }], Tolerations = tolerations },
+    };
+
+    /// <summary>Renews the node's Lease like a kubelet, so the node stays healthy for the whole test.</summary>
+    private async Task HeartbeatAsync(string node, CancellationToken cancellationToken)
+    {
+        var lease = await Client.CoordinationV1.CreateNamespacedLeaseAsync(
+            new V1Lease
+            {
+                Metadata = new V1ObjectMeta { Name = node, NamespaceProperty = "kube-node-lease" },
+                Spec = new V1LeaseSpec { HolderIdentity = node, LeaseDurationSeconds = 40, RenewTime = DateTime.UtcNow },
+            },
+            "kube-node-lease",
+            cancellationToken: CancellationToken.None);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
+                lease.Spec.RenewTime = DateTime.UtcNow;
+                lease = await Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, node, "kube-node-lease", cancellationToken: cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await Client.CoordinationV1.DeleteNamespacedLeaseAsync(node, "kube-node-lease");
+        }
+    }
 }

@@ -79,4 +79,50 @@ public class ClusterSnapshotTests
         s.RemoveNode("n1");
         Assert.Equal(0, s.ImageNodeCount("nginx:1"));
     }
+
+    [Fact]
+    public void NodesWithAffinityPods_PodsComeAndGo_ListOnlyNodesRunningSuchPods()
+    {
+        var anti = Make.Pod("anti").PodAntiAffinity("app", "web", "kubernetes.io/hostname").Node("n1").Build();
+        var preferred = Make.Pod("preferred").PreferredPodAffinity(10, "app", "db", "kubernetes.io/hostname").Node("n2").Build();
+        var plain = Make.Pod("plain").Node("n3").Build();
+        var s = ClusterSnapshot.Create([Make.Node("n1"), Make.Node("n2"), Make.Node("n3")], [anti, preferred, plain]);
+
+        Assert.Equal(["n1", "n2"], s.NodesWithAffinityPods.Select(n => n.Name).Order());
+        Assert.Equal(["n1"], s.NodesWithRequiredAntiAffinityPods.Select(n => n.Name));
+
+        s.RemovePod(anti);
+        var assumed = Make.Pod("assumed").PodAntiAffinity("app", "db", "kubernetes.io/hostname").Build();
+        s.AssumePod(assumed, "n3");
+
+        Assert.Equal(["n2", "n3"], s.NodesWithAffinityPods.Select(n => n.Name).Order());
+        Assert.Equal(["n3"], s.NodesWithRequiredAntiAffinityPods.Select(n => n.Name));
+    }
+
+    [Fact]
+    public void NodesWithAffinityPods_NodeRemovedAndBack_FollowsTheNode()
+    {
+        var anti = Make.Pod("anti").PodAntiAffinity("app", "web", "kubernetes.io/hostname").Node("n1").Build();
+        var s = ClusterSnapshot.Create([Make.Node("n1")], [anti]);
+
+        s.RemoveNode("n1");
+        Assert.Empty(s.NodesWithAffinityPods);
+        Assert.Empty(s.NodesWithRequiredAntiAffinityPods);
+
+        s.AddOrUpdateNode(Make.Node("n1"));
+        Assert.Equal(["n1"], s.NodesWithRequiredAntiAffinityPods.Select(n => n.Name));
+    }
+
+    [Fact]
+    public void WithNodeReplaced_ReplacementChangedAfterwards_AffinityListsStillSeeIt()
+    {
+        var s = ClusterSnapshot.Create([Make.Node("n1"), Make.Node("n2")]);
+        var trial = s.Get("n1")!.Clone();
+        var view = s.WithNodeReplaced(trial);
+
+        trial.AddPod(new PodInfo(Make.Pod("anti").PodAntiAffinity("app", "web", "kubernetes.io/hostname").Node("n1")));
+
+        Assert.Contains(view.NodesWithRequiredAntiAffinityPods, n => ReferenceEquals(n, trial) && n.PodsWithRequiredAntiAffinity.Count == 1);
+        Assert.Empty(s.NodesWithRequiredAntiAffinityPods);
+    }
 }

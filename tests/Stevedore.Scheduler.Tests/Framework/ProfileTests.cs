@@ -8,8 +8,10 @@ public class ProfileTests
 {
     private static readonly V1Pod Pod = Make.Pod("p");
 
-    private static Profile ProfileOf(params (FakePlugin Plugin, int Weight)[] plugins) =>
-        Profile.Create("test", plugins.Select(p => new PluginRegistration(p.Plugin.Name, _ => p.Plugin, p.Weight)));
+    private static Profile ProfileOf(params (FakePlugin Plugin, int Weight)[] plugins) => ProfileOf(1, plugins);
+
+    private static Profile ProfileOf(int parallelism, params (FakePlugin Plugin, int Weight)[] plugins) =>
+        Profile.Create("test", plugins.Select(p => new PluginRegistration(p.Plugin.Name, _ => p.Plugin, p.Weight)), new PluginArgs { Parallelism = parallelism });
 
     [Theory]
     [InlineData(StatusCode.Unschedulable, false)]
@@ -57,6 +59,58 @@ public class ProfileTests
 
         Assert.True(status.IsSuccess);
         Assert.Equal([100, 20], totals);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void RunScorePlugins_ManyNodesOnSeveralThreads_SameTotalsAsOnOneThread(int parallelism)
+    {
+        var nodes = Make.Snapshot(Enumerable.Range(0, 300).Select(i => Make.Node("n" + i).Build())).Nodes;
+        static long Index(NodeInfo n) => long.Parse(n.Name[1..], System.Globalization.CultureInfo.InvariantCulture);
+        FakePlugin A() => new("A") { ScoreOf = n => Index(n) % 101 };
+        FakePlugin B() => new("B") { ScoreOf = n => 100 - (Index(n) * 7 % 101) };
+
+        var (sequential, s1) = ProfileOf(1, (A(), 1), (B(), 2)).RunScorePlugins(new CycleState(), Pod, nodes);
+        var (parallel, s2) = ProfileOf(parallelism, (A(), 1), (B(), 2)).RunScorePlugins(new CycleState(), Pod, nodes);
+
+        Assert.True(s1.IsSuccess);
+        Assert.True(s2.IsSuccess);
+        Assert.Equal(sequential, parallel);
+        Assert.Equal((299 % 101) + (2 * (100 - (299 * 7 % 101))), parallel[299]);
+    }
+
+    [Fact]
+    public void RunScorePlugins_TwoPluginsFail_FirstInProfileOrderReported()
+    {
+        var a = new FakePlugin("A") { ScoreStatusOf = n => n.Name == "n2" ? Status.Error("a broke") : Status.Success };
+        var b = new FakePlugin("B") { ScoreStatusOf = n => n.Name == "n1" ? Status.Error("b broke") : Status.Success };
+        var profile = ProfileOf((a, 1), (b, 1));
+
+        var (_, status) = profile.RunScorePlugins(new CycleState(), Pod, Make.Snapshot([Make.Node("n1"), Make.Node("n2")]).Nodes);
+
+        Assert.Equal(StatusCode.Error, status.Code);
+        Assert.Equal("A", status.Plugin);
+        Assert.Equal("a broke", status.Message);
+    }
+
+    [Fact]
+    public void RunFilterPlugins_PreFilterSkip_HoldsForEveryNodeOfTheCycleOnly()
+    {
+        var a = new FakePlugin("A") { PreFilterStatus = Status.Skip, FilterStatus = Status.Unschedulable("would reject") };
+        var profile = ProfileOf((a, 1));
+        var snapshot = Make.Snapshot([Make.Node("n1"), Make.Node("n2")]);
+        var cycle = new CycleState();
+
+        profile.RunPreFilterPlugins(cycle, Pod, snapshot);
+        var first = profile.RunFilterPlugins(cycle, Pod, snapshot.Get("n1")!);
+        var second = profile.RunFilterPlugins(cycle, Pod, snapshot.Get("n2")!);
+        var withoutPreFilter = profile.RunFilterPlugins(new CycleState(), Pod, snapshot.Get("n1")!);
+
+        Assert.True(first.IsSuccess);
+        Assert.True(second.IsSuccess);
+        Assert.Equal(StatusCode.Unschedulable, withoutPreFilter.Code);
+        Assert.Equal(1, a.FilterCalls);
     }
 
     [Theory]
@@ -130,6 +184,8 @@ public class ProfileTests
 
         public Func<NodeInfo, long> ScoreOf { get; init; } = _ => 0;
 
+        public Func<NodeInfo, Status> ScoreStatusOf { get; init; } = _ => Status.Success;
+
         public Status ReserveStatus { get; init; } = Status.Success;
 
         public Status BindStatus { get; init; } = Status.Success;
@@ -149,7 +205,7 @@ public class ProfileTests
         public Status Score(CycleState state, V1Pod pod, NodeInfo nodeInfo, out long score)
         {
             score = ScoreOf(nodeInfo);
-            return Status.Success;
+            return ScoreStatusOf(nodeInfo);
         }
 
         public Status Reserve(CycleState state, V1Pod pod, string nodeName) => ReserveStatus;

@@ -105,4 +105,28 @@ public class InterPodAffinityPluginTests
 
         Assert.True(status.IsSkip);
     }
+
+    [Fact]
+    public void Filter_AntiAffinityPodAssumedAfterTheSnapshotWasBuilt_RejectsItsZone()
+    {
+        var snapshot = Make.Snapshot(Nodes(), Make.Pod("x").Node("b1"));
+        snapshot.AssumePod(Make.Pod("w").PodAntiAffinity("app", "web", Zone), "a1");
+        var pod = Make.Pod("p").Label("app", "web");
+
+        Assert.Equal(StatusCode.Unschedulable, Make.RunFilter(new InterPodAffinityPlugin(), pod, snapshot, "a2").Code);
+        Assert.True(Make.RunFilter(new InterPodAffinityPlugin(), pod, snapshot, "b1").IsSuccess);
+    }
+
+    [Fact]
+    public void Score_AffinityPodRemoved_NoLongerCounts()
+    {
+        var likes = Make.Pod("likes").PreferredPodAffinity(50, "app", "web", Host).Node("b1").Build();
+        var snapshot = Make.Snapshot(Nodes(), likes);
+        var pod = Make.Pod("p").Label("app", "web");
+        Assert.Equal(100, Make.RunScore(new InterPodAffinityPlugin(), pod, snapshot)["b1"]);
+
+        snapshot.RemovePod(likes);
+
+        Assert.True(new InterPodAffinityPlugin().PreScore(new CycleState(), pod, snapshot, snapshot.Nodes).IsSkip);
+    }
 }

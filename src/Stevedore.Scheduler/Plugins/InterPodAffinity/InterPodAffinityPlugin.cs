@@ -31,10 +31,11 @@ public sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, IP
         var podInfo = new PodInfo(pod);
         var s = new FilterState(podInfo);
         var hasOwnTerms = podInfo.RequiredAffinityTerms.Count + podInfo.RequiredAntiAffinityTerms.Count > 0;
-        foreach (var node in snapshot.Nodes)
+
+        // Existing pods' required anti-affinity: only nodes running such pods can contribute.
+        foreach (var node in snapshot.NodesWithRequiredAntiAffinityPods)
         {
-            var labels = node.Labels;
-            if (labels is null)
+            if (node.Labels is not { } labels)
             {
                 continue;
             }
@@ -49,30 +50,37 @@ public sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, IP
                     }
                 }
             }
+        }
 
-            if (!hasOwnTerms)
+        // The pod's own required terms can match any pod on any node.
+        if (hasOwnTerms)
+        {
+            foreach (var node in snapshot.Nodes)
             {
-                continue;
-            }
-
-            foreach (var existing in node.Pods)
-            {
-                if (podInfo.RequiredAffinityTerms.Count > 0 && MatchesAll(podInfo.RequiredAffinityTerms, existing.Pod, snapshot))
+                if (node.Labels is not { } labels)
                 {
-                    foreach (var term in podInfo.RequiredAffinityTerms)
-                    {
-                        if (labels.TryGetValue(term.TopologyKey, out var value))
-                        {
-                            Increment(s.AffinityCounts, term.TopologyKey, value, 1);
-                        }
-                    }
+                    continue;
                 }
 
-                foreach (var term in podInfo.RequiredAntiAffinityTerms)
+                foreach (var existing in node.Pods)
                 {
-                    if (labels.TryGetValue(term.TopologyKey, out var value) && term.Matches(existing.Pod, snapshot))
+                    if (podInfo.RequiredAffinityTerms.Count > 0 && MatchesAll(podInfo.RequiredAffinityTerms, existing.Pod, snapshot))
                     {
-                        Increment(s.AntiAffinityCounts, term.TopologyKey, value, 1);
+                        foreach (var term in podInfo.RequiredAffinityTerms)
+                        {
+                            if (labels.TryGetValue(term.TopologyKey, out var value))
+                            {
+                                Increment(s.AffinityCounts, term.TopologyKey, value, 1);
+                            }
+                        }
+                    }
+
+                    foreach (var term in podInfo.RequiredAntiAffinityTerms)
+                    {
+                        if (labels.TryGetValue(term.TopologyKey, out var value) && term.Matches(existing.Pod, snapshot))
+                        {
+                            Increment(s.AntiAffinityCounts, term.TopologyKey, value, 1);
+                        }
                     }
                 }
             }
@@ -128,7 +136,9 @@ public sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, IP
         var podInfo = new PodInfo(pod);
         var hasPreferred = podInfo.PreferredAffinityTerms.Count + podInfo.PreferredAntiAffinityTerms.Count > 0;
         var scores = new Dictionary<(string Key, string Value), long>();
-        foreach (var node in snapshot.Nodes)
+
+        // Without preferred terms of its own, only existing pods with affinity can change the score.
+        foreach (var node in hasPreferred ? snapshot.Nodes : snapshot.NodesWithAffinityPods)
         {
             var labels = node.Labels;
             if (labels is null)
@@ -136,8 +146,7 @@ public sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, IP
                 continue;
             }
 
-            // Without preferred terms of its own, only existing pods with affinity can change the score.
-            var existingPods = hasPreferred ? node.Pods : (IReadOnlyList<PodInfo>)node.PodsWithAffinity;
+            var existingPods = hasPreferred ? node.Pods : node.PodsWithAffinity;
             foreach (var existing in existingPods)
             {
                 foreach (var term in podInfo.PreferredAffinityTerms)
