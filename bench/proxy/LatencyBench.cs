@@ -125,7 +125,7 @@ internal static class LatencyBench
                 serviceMedians.Add(Stats.Median(serviceSamples));
                 directP99.Add(Stats.Percentile(directSamples, 99));
                 serviceP99.Add(Stats.Percentile(serviceSamples, 99));
-                Console.Error.WriteLine($"latency ({mode}) run {run + 1}/{runs}: pod IP {Stats.Us(directMedians[^1])}, ClusterIP {Stats.Us(serviceMedians[^1])}");
+                Console.Error.WriteLine($"latency ({mode}) run {run + 1}/{runs}: p50/p99 pod IP {Stats.Us(directMedians[^1])}/{Stats.Us(directP99[^1])}, ClusterIP {Stats.Us(serviceMedians[^1])}/{Stats.Us(serviceP99[^1])}");
             }
 
             var d = Stats.Median(directMedians);

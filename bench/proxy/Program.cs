@@ -1,6 +1,6 @@
 // Service proxy benchmark (root): rule sync time for 1,000 Services x 10 endpoints (full and
 // incremental), and HTTP request latency through a ClusterIP vs straight to the pod IP.
-//   bench/proxy/run [--quick] [--runs N]
+//   bench/proxy/run [--quick] [--runs N] [--sync-only | --latency-only]
 // Progress goes to standard error, the Markdown table to standard output.
 using System.Diagnostics;
 using System.Globalization;
@@ -29,8 +29,15 @@ var table = new ResultTable();
 var cleanup = new Cleanup();
 try
 {
-    await SyncBench.RunAsync(table, cleanup, quick ? 200 : 1000, 10, runs, stop.Token);
-    await LatencyBench.RunAsync(table, cleanup, runs, quick ? 300 : 2000, stop.Token);
+    if (!args.Contains("--latency-only"))
+    {
+        await SyncBench.RunAsync(table, cleanup, quick ? 200 : 1000, 10, runs, stop.Token);
+    }
+
+    if (!args.Contains("--sync-only"))
+    {
+        await LatencyBench.RunAsync(table, cleanup, runs, quick ? 300 : 2000, stop.Token);
+    }
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {

@@ -13,25 +13,38 @@ public static class EndpointSelection
     /// <summary>The endpoints that get new connections out of <paramref name="endpoints"/>, in a stable order, one per address and port.</summary>
     public static IReadOnlyList<ProxyEndpoint> Usable(IEnumerable<ProxyEndpoint> endpoints)
     {
-        var unique = endpoints
-            .Where(e => e.Address.AddressFamily == AddressFamily.InterNetwork && e.Port is > 0 and <= 65535)
-            .GroupBy(e => (e.Address, e.Port))
-            // The same address in two slices (a slice being replaced): the most usable copy counts.
-            .Select(g => g.OrderByDescending(e => e.Ready).ThenByDescending(e => e.Serving).First())
-            .ToList();
-        var ready = unique.Where(e => e.Ready).ToList();
-        var chosen = ready.Count > 0 ? ready : unique.Where(e => e.Serving && e.Terminating).ToList();
-        return [.. chosen.OrderBy(e => e.Address.GetAddressBytes(), ByteOrder.Instance).ThenBy(e => e.Port)];
+        // The same address in two slices (a slice being replaced): the most usable copy counts.
+        var unique = new Dictionary<(uint Address, int Port), ProxyEndpoint>();
+        foreach (var endpoint in endpoints)
+        {
+            if (endpoint.Address.AddressFamily != AddressFamily.InterNetwork || endpoint.Port is < 1 or > 65535)
+            {
+                continue;
+            }
+
+            var key = (SortKey(endpoint.Address), endpoint.Port);
+            if (!unique.TryGetValue(key, out var seen) || Rank(endpoint) > Rank(seen))
+            {
+                unique[key] = endpoint;
+            }
+        }
+
+        var ready = unique.Where(e => e.Value.Ready).ToList();
+        var chosen = ready.Count > 0 ? ready : [.. unique.Where(e => e.Value.Serving && e.Value.Terminating)];
+        chosen.Sort((x, y) => x.Key.CompareTo(y.Key));
+        return [.. chosen.Select(e => e.Value)];
     }
 
     /// <summary>The usable endpoints on <paramref name="nodeName"/>.</summary>
     public static IReadOnlyList<ProxyEndpoint> UsableLocal(IEnumerable<ProxyEndpoint> endpoints, string? nodeName) =>
         Usable(endpoints.Where(e => nodeName is not null && e.NodeName == nodeName));
 
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        public static readonly ByteOrder Instance = new();
+    private static int Rank(ProxyEndpoint endpoint) => (endpoint.Ready ? 2 : 0) + (endpoint.Serving ? 1 : 0);
 
-        public int Compare(byte[]? x, byte[]? y) => x is null || y is null ? Comparer<byte[]?>.Default.Compare(x, y) : x.AsSpan().SequenceCompareTo(y);
+    private static uint SortKey(System.Net.IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        address.TryWriteBytes(bytes, out _);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
     }
 }

@@ -93,7 +93,7 @@ public static class ProxyRenderer
             "oifname \"lo\" return",
             "masquerade fully-random",
         ]));
-        rules.Add(new NftChain(RejectChain, ["counter meta l4proto tcp reject with tcp reset", "counter reject"]));
+        rules.Add(new NftChain(RejectChain, ["meta l4proto tcp reject with tcp reset", "reject"]));
         rules.Add(new NftChain(ClusterIpsCheckChain,
         [
             // Addresses the node serves itself (cluster DNS) are not the proxy's business.
