@@ -17,7 +17,7 @@ public sealed class ServiceProxyNodeTests
     private static ProxyEndpoint Endpoint(TestPod pod, int port, string node = ProxyTestBed.NodeName) => new(pod.Ip, port, NodeName: node);
 
     [NodeFact]
-    public async Task ClusterIp_FromAPod_ReachesBothEndpointsOverTcpAndUdp()
+    public async Task ClusterIp_FromAPodAndFromTheNode_ReachesBothEndpointsOverTcpAndUdp()
     {
         await using var bed = await ProxyTestBed.CreateAsync();
         var client = await bed.AddPodAsync();
@@ -41,6 +41,10 @@ public sealed class ServiceProxyNodeTests
         }
 
         Assert.Equal(["a", "b"], reached.Order());
+        // From the node itself (the output path): masqueraded, the source is outside the pod network.
+        var fromNode = await EchoServer.TcpAsync(null, vip, 80, Reachable);
+        Assert.Equal(Outcome.Answered, fromNode.Outcome);
+        Assert.Equal(bed.Gateway.ToString(), fromNode.SeenFrom);
         var udp = await EchoServer.UdpAsync(client.Netns, vip, 53, Reachable);
         Assert.Equal(Outcome.Answered, udp.Outcome);
         Assert.Contains(udp.Name, new[] { "a", "b" });
