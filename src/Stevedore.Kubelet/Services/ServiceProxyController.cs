@@ -20,7 +20,7 @@ public sealed partial class ServiceProxyController
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _changed = new(0, 1);
     private string _lastProblems = "";
-    private bool _lastFailed;
+    private string? _lastError;
 
     public ServiceProxyController(SharedInformerFactory informers, ServiceProxyOptions options, ILogger<ServiceProxyController> logger)
     {
@@ -84,14 +84,19 @@ public sealed partial class ServiceProxyController
     {
         if (report.Error is { } error)
         {
-            _lastFailed = true;
-            LogSyncFailed(_logger, error.Message);
+            // Retried every second: say it once, and again only when the reason changes.
+            if (error.Message != _lastError)
+            {
+                _lastError = error.Message;
+                LogSyncFailed(_logger, error.Message);
+            }
+
             return;
         }
 
-        if (_lastFailed)
+        if (_lastError is not null)
         {
-            _lastFailed = false;
+            _lastError = null;
             LogRecovered(_logger);
         }
 
