@@ -9,8 +9,11 @@ using Stevedore.Kubelet.Cri;
 using Stevedore.Kubelet.Node;
 using Stevedore.Kubelet.Probes;
 using Stevedore.Kubelet.Server;
+using Stevedore.Kubelet.Services;
 using Stevedore.Kubelet.Volumes;
+using Stevedore.Client.Informers;
 using Stevedore.Network;
+using Stevedore.Network.Proxy;
 using Stevedore.Runtime;
 using Stevedore.Runtime.Cri;
 
@@ -45,6 +48,9 @@ internal sealed record AgentSettings
 
     /// <summary>The cluster-wide pod CIDR: pods may reach it, nothing else beyond this node (see <see cref="PodNetworkOptions.AllowedDestinations"/>).</summary>
     public string ClusterCidr { get; init; } = "10.42.0.0/16";
+
+    /// <summary>The Service cluster IP range: the service proxy drops connections to its unallocated addresses.</summary>
+    public string ServiceCidr { get; init; } = "10.43.0.0/16";
 }
 
 /// <summary>Runs a node agent: the built-in engine's CRI server (unless an external runtime is named) and the kubelet.</summary>
@@ -125,8 +131,13 @@ internal static class AgentHost
                 new LifecycleHookRunner(exec, TimeProvider.System));
             var kubelet = new Kubelet.Kubelet(client, cri, options, parts);
             var podNetwork = Task.Run(() => KeepPodNetworkAsync(client, settings.NodeName, network, logger, cancellationToken), CancellationToken.None);
+            // Cluster-wide informers (Services, EndpointSlices) for the node's service proxy; cluster DNS can share them.
+            await using var clusterInformers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory });
+            var serviceProxy = new ServiceProxyController(clusterInformers, ServiceProxyOptionsOf(settings), loggerFactory.CreateLogger<ServiceProxyController>());
+            var services = Task.Run(() => serviceProxy.RunAsync(cancellationToken), CancellationToken.None);
             await kubelet.RunAsync(cancellationToken);
             await podNetwork;
+            await services;
         }
         finally
         {
@@ -140,6 +151,25 @@ internal static class AgentHost
                 await builtIn.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>The service proxy of this node: its table, the cluster's pod and service ranges.</summary>
+    private static ServiceProxyOptions ServiceProxyOptionsOf(AgentSettings settings) => new()
+    {
+        NodeName = settings.NodeName,
+        ClusterCidrs = [Cidr.Parse(settings.ClusterCidr, "cluster CIDR")],
+        ServiceCidrs = [Cidr.Parse(settings.ServiceCidr, "service CIDR")],
+    };
+
+    /// <summary>
+    /// <c>--cleanup</c>: removes what the agent put into the kernel and the node's files — the service
+    /// proxy's table, then the pod network (conflist, egress guard, bridge, IPAM allocations, portmap's
+    /// chains). Running pods lose their network; meant for a node being taken down or reset.
+    /// </summary>
+    public static async Task CleanupAsync(string dataDir, CancellationToken cancellationToken)
+    {
+        await ProxyTable.RemoveAsync(ServiceProxyOptions.DefaultTableName, cancellationToken);
+        await new PodNetwork(new PodNetworkOptions { DataDir = dataDir }).CleanupAsync(cancellationToken);
     }
 
     /// <summary>

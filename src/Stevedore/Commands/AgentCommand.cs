@@ -24,12 +24,19 @@ public static class AgentCommand
         var engineDataDir = new Option<string>("--engine-data-dir") { Description = "Data folder of the built-in engine", DefaultValueFactory = _ => Stevedore.Runtime.EngineOptions.DefaultDataDir };
         var nodeIp = new Option<string?>("--node-ip") { Description = "InternalIP to report (default: the first non-loopback IPv4 address)" };
         var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
+        var serviceCidr = new Option<string>("--service-cidr") { Description = "The cluster's Service IP range (the server's --service-cidr)", DefaultValueFactory = _ => "10.43.0.0/16" };
+        var cleanup = new Option<bool>("--cleanup") { Description = "Remove the service proxy's rules and this node's pod network (bridge, egress guard, conflist, IP allocations), then exit" };
         var command = new Command("agent", "Run a node agent (kubelet + container engine) that joins a server")
         {
-            server, token, kubeconfig, dataDir, nodeName, runtime, engineDataDir, nodeIp, criSocket,
+            server, token, kubeconfig, dataDir, nodeName, runtime, engineDataDir, nodeIp, criSocket, serviceCidr, cleanup,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(cleanup))
+            {
+                return await CleanupAsync("agent", parse.GetValue(dataDir)!, cancellationToken);
+            }
+
             var settings = new AgentSettings
             {
                 NodeName = parse.GetValue(nodeName)!,
@@ -38,10 +45,27 @@ public static class AgentCommand
                 EngineDataDir = parse.GetValue(engineDataDir)!,
                 CriSocket = parse.GetValue(criSocket)!,
                 NodeIp = parse.GetValue(nodeIp),
+                ServiceCidr = parse.GetValue(serviceCidr)!,
             };
             return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), settings, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary><c>--cleanup</c> of <c>stevedore agent</c> and <c>stevedore server</c>: the node's networking leftovers, then exit.</summary>
+    internal static async Task<int> CleanupAsync(string command, string agentDataDir, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AgentHost.CleanupAsync(agentDataDir, cancellationToken);
+            Console.WriteLine("Removed the service proxy rules and the pod network of this node.");
+            return 0;
+        }
+        catch (Exception ex) when (ex is Stevedore.Network.NetworkCommandException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"stevedore {command} --cleanup: {ex.Message}");
+            return 1;
+        }
     }
 
     private static async Task<int> RunAsync(string? server, string? token, string? kubeconfig, AgentSettings settings, CancellationToken cancellationToken)
@@ -57,6 +81,16 @@ public static class AgentCommand
                 await Console.Error.WriteLineAsync("stevedore agent: --container-runtime-endpoint: " + ex.Message);
                 return 2;
             }
+        }
+
+        try
+        {
+            Stevedore.Network.Cidr.Parse(settings.ServiceCidr, "service CIDR");
+        }
+        catch (FormatException ex)
+        {
+            await Console.Error.WriteLineAsync("stevedore agent: --service-cidr: " + ex.Message);
+            return 2;
         }
 
         if (!AgentHost.IsDnsSubdomain(settings.NodeName))

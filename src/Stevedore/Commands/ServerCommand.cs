@@ -39,12 +39,18 @@ public static class ServerCommand
         var runtime = new Option<string?>("--container-runtime-endpoint") { Description = "CRI socket of an external runtime (e.g. unix:///run/containerd/containerd.sock); default: the built-in engine" };
         var engineDataDir = new Option<string>("--engine-data-dir") { Description = "Data folder of the built-in engine (shared with `stevedore engine`)", DefaultValueFactory = _ => Stevedore.Runtime.EngineOptions.DefaultDataDir };
         var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
+        var cleanup = new Option<bool>("--cleanup") { Description = "Remove this machine's service proxy rules and pod network (bridge, egress guard, conflist, IP allocations), then exit" };
         var command = new Command("server", "Run the API server with its store, the control plane and a node agent")
         {
-            dataDir, listen, datastore, disableAgent, serviceCidr, nodePortRange, advertiseAddress, nodeName, nodeIp, runtime, engineDataDir, criSocket,
+            dataDir, listen, datastore, disableAgent, serviceCidr, nodePortRange, advertiseAddress, nodeName, nodeIp, runtime, engineDataDir, criSocket, cleanup,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(cleanup))
+            {
+                return await AgentCommand.CleanupAsync("server", Path.Combine(parse.GetValue(dataDir)!, "agent"), cancellationToken);
+            }
+
             var settings = new ServerSettings(parse.GetValue(dataDir)!, parse.GetValue(listen)!, parse.GetValue(datastore)!, parse.GetValue(disableAgent),
                 parse.GetValue(serviceCidr)!, parse.GetValue(nodePortRange)!, parse.GetValue(advertiseAddress))
             {
@@ -238,6 +244,7 @@ public static class ServerCommand
             NodeIp = settings.NodeIp,
             ControlPlane = true,
             ClusterCa = certificates.CaCertificate,
+            ServiceCidr = settings.ServiceCidr,
         }, loggerFactory, cancellationToken);
     }
 
