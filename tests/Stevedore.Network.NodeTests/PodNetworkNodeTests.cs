@@ -17,7 +17,8 @@ public sealed class PodNetworkNodeTests
             DataDir = Path.Combine(dir, "data"),
             BridgeName = bridge,
             NetworkName = "podnet-" + bridge,
-            AllowedDestinations = ["10.200.0.0/13"],
+            // Outside 10.200-10.229 (where FreeSubnetAsync picks), so auto-merge never folds the pod CIDR into it.
+            AllowedDestinations = ["10.240.0.0/13"],
         });
         var cidr = $"{subnet.BaseAddress}/24";
         try
@@ -32,7 +33,7 @@ public sealed class PodNetworkNodeTests
             Assert.Equal(Path.Combine(dir, "data", "cni", "networks"), (string?)list.Plugins[0]["ipam"]!["dataDir"]);
             var table = await TestHost.RunAsync("/usr/sbin/nft", "list", "table", "inet", network.Guard.TableName);
             Assert.Contains(cidr, table, StringComparison.Ordinal);
-            Assert.Contains("10.200.0.0/13", table, StringComparison.Ordinal);
+            Assert.Contains("10.240.0.0/13", table, StringComparison.Ordinal);
 
             // A sandbox attached through the written conflist creates the bridge and an allocation.
             var invoker = new CniInvoker();
