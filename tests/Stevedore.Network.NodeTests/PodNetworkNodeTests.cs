@@ -91,4 +91,35 @@ public sealed class PodNetworkNodeTests
             Directory.Delete(dir, recursive: true);
         }
     }
+    [NodeFact]
+    public async Task Apply_PodCidrInsideTheAllowedClusterCidr_GuardInstalled()
+    {
+        // The agent allows the cluster CIDR, which contains the node's own pod CIDR: nft refuses
+        // overlapping intervals in a set unless it merges them.
+        var subnet = await TestHost.FreeSubnetAsync();
+        var bytes = subnet.BaseAddress.GetAddressBytes();
+        var cluster = $"{bytes[0]}.{bytes[1]}.0.0/16";
+        var dir = Directory.CreateTempSubdirectory("stevedore-podnet-").FullName;
+        var bridge = TestHost.UniqueName("stvp");
+        var network = new PodNetwork(new PodNetworkOptions
+        {
+            ConfDir = Path.Combine(dir, "net.d"),
+            DataDir = Path.Combine(dir, "data"),
+            BridgeName = bridge,
+            NetworkName = "podnet-" + bridge,
+            AllowedDestinations = [cluster],
+        });
+        try
+        {
+            Assert.True(await network.ApplyAsync([$"{subnet.BaseAddress}/24"], CancellationToken.None));
+            Assert.True(await network.Guard.IsInstalledAsync(CancellationToken.None));
+            var table = await TestHost.RunAsync("/usr/sbin/nft", "list", "table", "inet", network.Guard.TableName);
+            Assert.Contains(cluster, table, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await network.CleanupAsync(CancellationToken.None);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -67,7 +67,10 @@ public sealed class EnvironmentResolverTests(VolumeClusterFixture cluster)
 
         var env = await Resolver().ResolveAsync(Pod(ns, container), container, CancellationToken.None);
 
-        Assert.Equal(["HOST", "MODE", "DB_PASSWORD", "DB_USER", "URL", "LATER", "LITERAL"], env.Select(e => e.Key));
+        // The `kubernetes` Service's variables follow the container's own, even with service links off (as upstream).
+        Assert.Equal(["HOST", "MODE", "DB_PASSWORD", "DB_USER", "URL", "LATER", "LITERAL"], env.Select(e => e.Key).Take(7));
+        Assert.All(env.Skip(7), e => Assert.StartsWith("KUBERNETES_", e.Key));
+        Assert.Contains(env, e => e.Key == "KUBERNETES_SERVICE_HOST");
         var values = env.ToDictionary(e => e.Key, e => e.Value);
         Assert.Equal("postgres://app:s3cret@db/$(LATER)", values["URL"]);
         Assert.Equal("$(HOST) costs $5 and $(UNKNOWN) stays", values["LITERAL"]);
