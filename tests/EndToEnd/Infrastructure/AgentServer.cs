@@ -11,24 +11,24 @@ namespace EndToEnd.Infrastructure;
 /// (busybox, pause from images/build-test-images.sh) are imported into a fresh engine data folder first, and
 /// every pod uses <c>imagePullPolicy: IfNotPresent</c>, so nothing is ever pulled. The node reports
 /// InternalIP 127.0.0.1, so the API server reaches the kubelet over loopback only.
-/// Only one agent-enabled server may run on the machine (port 10250, bridge stevedore0, /etc/stevedore/cni/net.d):
-/// starting waits until port 10250 is free.
+/// Only one agent may run on the machine (port 10250, bridge stevedore0, /etc/stevedore/cni/net.d): starting
+/// acquires the <see cref="AgentMachine"/>, stopping leaves the machine clean and releases it.
 /// </summary>
 public sealed class AgentServer : IAsyncDisposable
 {
-    private const int KubeletPort = 10250;
-
-    private readonly Process _process;
-    private readonly StringBuilder _log;
+    private readonly AgentMachine _machine;
+    private readonly StringBuilder _log = new();
     private readonly List<string> _namespaces = [];
+    private readonly string[] _arguments;
+    private Process _process = null!;
 
-    private AgentServer(Process process, string root, int port, string nodeName, StringBuilder log)
+    private AgentServer(AgentMachine machine, string root, int port, string nodeName, string[] arguments)
     {
-        _process = process;
+        _machine = machine;
         Root = root;
         Port = port;
         NodeName = nodeName;
-        _log = log;
+        _arguments = arguments;
     }
 
     /// <summary>The temp folder holding the server's and the engine's data and the CRI socket.</summary>
@@ -38,7 +38,12 @@ public sealed class AgentServer : IAsyncDisposable
 
     public string NodeName { get; }
 
-    public string Kubeconfig => Path.Combine(Root, "server", "kubeconfig.yaml");
+    public string ServerDataDir => Path.Combine(Root, "server");
+
+    public string Kubeconfig => Path.Combine(ServerDataDir, "kubeconfig.yaml");
+
+    /// <summary>The agent's static pod folder (<c>DATA/agent/manifests</c>).</summary>
+    public string ManifestsDir => Path.Combine(ServerDataDir, "agent", "manifests");
 
     public string Log
     {
@@ -68,104 +73,148 @@ public sealed class AgentServer : IAsyncDisposable
 
     public static async Task<AgentServer> StartAsync()
     {
-        await WaitForKubeletPortAsync();
-        var root = Path.Combine(Path.GetTempPath(), "stevedore-e2e-agent-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(root);
+        var machine = await AgentMachine.AcquireAsync();
+        AgentServer? server = null;
         try
         {
-            var engineDir = Path.Combine(root, "engine");
-            foreach (var image in new[] { "pause", "busybox" })
-            {
-                var import = await ProcessRunner.RunAsync(Repository.StevedoreBinary,
-                    ["engine", "--data-dir", engineDir, "import", Path.Combine(TestImages.Dir, image + ".oci.tar")], timeout: TimeSpan.FromSeconds(120));
-                if (import.ExitCode != 0)
-                {
-                    throw new InvalidOperationException($"stevedore engine import {image} failed ({import.ExitCode}): {import.Combined}");
-                }
-            }
+            var root = AgentMachine.NewRoot();
+            var port = FreePort.Next();
+            var nodeName = "e2e-agent-" + Guid.NewGuid().ToString("N")[..6];
+            server = new AgentServer(machine, root, port, nodeName,
+            [
+                "server", "--data-dir", Path.Combine(root, "server"), "--listen", $"127.0.0.1:{port}",
+                "--engine-data-dir", Path.Combine(root, "engine"), "--cri-socket", Path.Combine(root, "cri.sock"),
+                "--node-name", nodeName, "--node-ip", "127.0.0.1",
+            ]);
+            Directory.CreateDirectory(root);
+            await TestImages.ImportAsync(Path.Combine(root, "engine"));
+            await server.StartProcessAsync();
+            return server;
         }
         catch
         {
-            DeleteRoot(root);
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+            else
+            {
+                machine.Dispose();
+            }
+
             throw;
         }
+    }
 
-        var port = FreePort.Next();
-        var nodeName = "e2e-agent-" + Guid.NewGuid().ToString("N")[..6];
+    /// <summary>
+    /// Stops the server (SIGTERM, as an operator restarts it) and starts it again with the same data folders and
+    /// port; returns once the API answers and the new agent's kubelet server listens. Containers keep running meanwhile.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await StopProcessAsync();
+        lock (_log)
+        {
+            _log.AppendLine("---- restart ----");
+        }
+
+        await StartProcessAsync();
+    }
+
+    /// <summary>
+    /// Removes the static pods, deletes the test namespaces and waits until the node runs no pods (so the agent
+    /// tears their containers, mounts and network namespaces down), stops the server, then removes whatever is
+    /// still left on the machine and releases the machine-wide lock.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_process is { HasExited: false } && File.Exists(Kubeconfig))
+            {
+                if (Directory.Exists(ManifestsDir))
+                {
+                    foreach (var manifest in Directory.GetFiles(ManifestsDir))
+                    {
+                        File.Delete(manifest);
+                    }
+                }
+
+                await DeleteNamespacesAndWaitForPodsGoneAsync();
+            }
+
+            await StopProcessAsync();
+            await _machine.CleanAsync(Root);
+        }
+        finally
+        {
+            _machine.Dispose();
+        }
+    }
+
+    private async Task StartProcessAsync()
+    {
         var info = new ProcessStartInfo(Repository.StevedoreBinary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[]
-                 {
-                     "server", "--data-dir", Path.Combine(root, "server"), "--listen", $"127.0.0.1:{port}",
-                     "--engine-data-dir", Path.Combine(root, "engine"), "--cri-socket", Path.Combine(root, "cri.sock"),
-                     "--node-name", nodeName, "--node-ip", "127.0.0.1",
-                 })
+        foreach (var a in _arguments)
         {
             info.ArgumentList.Add(a);
         }
 
-        var log = new StringBuilder();
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new AgentServer(process, root, port, nodeName, log);
+        _process = process;
 
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
             {
-                var exitLog = server.Log;
-                await server.DisposeAsync();
-                throw new InvalidOperationException($"stevedore server exited early: {exitLog}");
+                throw new InvalidOperationException($"stevedore server exited early ({process.ExitCode}): {Log}");
             }
 
-            if (File.Exists(server.Kubeconfig))
+            if (File.Exists(Kubeconfig) && await KubeletListensAsync())
             {
-                var ready = await server.Kubectl().RunAsync("get", "node", nodeName, "-o", """jsonpath={.status.conditions[?(@.type=="Ready")].status}""");
+                var ready = await Kubectl().RunAsync("get", "node", NodeName, "-o", """jsonpath={.status.conditions[?(@.type=="Ready")].status}""");
                 if (ready.ExitCode == 0 && ready.StandardOutput.Trim() == "True")
                 {
-                    return server;
+                    return;
                 }
             }
 
             await Task.Delay(500);
         }
 
-        var notReadyLog = server.Log;
-        await server.DisposeAsync();
-        throw new InvalidOperationException($"node {nodeName} was not Ready within 120 s: {notReadyLog}");
+        throw new InvalidOperationException($"node {NodeName} was not Ready within 120 s: {Log}");
     }
 
-    /// <summary>
-    /// Deletes the test namespaces and waits until the node runs no pods (so the agent tears their containers,
-    /// mounts and network namespaces down), then stops the server: SIGTERM, SIGKILL after 10 s.
-    /// </summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGTERM, SIGKILL after 20 s.</summary>
+    private async Task StopProcessAsync()
     {
-        if (!_process.HasExited && File.Exists(Kubeconfig))
+        if (_process is null)
         {
-            await DeleteNamespacesAndWaitForPodsGoneAsync();
+            return;
         }
 
         if (!_process.HasExited)
         {
             await ProcessRunner.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try
             {
                 await _process.WaitForExitAsync(grace.Token);
             }
             catch (OperationCanceledException)
             {
-                _process.Kill(entireProcessTree: true);
+                _process.Kill(entireProcessTree: false);
                 await _process.WaitForExitAsync();
             }
         }
 
+        _process.WaitForExit();
         _process.Dispose();
-        DeleteRoot(Root);
     }
 
     private async Task DeleteNamespacesAndWaitForPodsGoneAsync()
@@ -198,48 +247,21 @@ public sealed class AgentServer : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            // The server no longer answers; stopping it below is all that is left to do.
+            // The server no longer answers; the machine cleanup after stopping it removes what is left.
         }
     }
 
-    private static async Task WaitForKubeletPortAsync()
+    private static async Task<bool> KubeletListensAsync()
     {
-        var deadline = DateTime.UtcNow.AddMinutes(10);
-        while (true)
+        try
         {
-            try
-            {
-                using var probe = new TcpListener(IPAddress.Any, KubeletPort);
-                probe.Start();
-                probe.Stop();
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                // Another agent-enabled server (a colleague's run) holds the kubelet port; only one may run at a time.
-                await Task.Delay(2000);
-            }
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, AgentMachine.KubeletPort);
+            return true;
         }
-    }
-
-    /// <summary>Unmounts whatever the engine left mounted under <paramref name="root"/> (deepest first) before deleting it, so no delete reaches through a mount.</summary>
-    private static void DeleteRoot(string root)
-    {
-        var prefix = root.TrimEnd('/') + "/";
-        var mounts = File.ReadAllLines("/proc/self/mounts")
-            .Select(l => l.Split(' ')[1].Replace("\\040", " ", StringComparison.Ordinal))
-            .Where(m => m.StartsWith(prefix, StringComparison.Ordinal))
-            .OrderByDescending(m => m.Length)
-            .ToList();
-        foreach (var mount in mounts)
+        catch (SocketException)
         {
-            using var umount = Process.Start(new ProcessStartInfo("umount", ["-l", mount]) { UseShellExecute = false })!;
-            umount.WaitForExit();
-        }
-
-        if (Directory.Exists(root))
-        {
-            Directory.Delete(root, recursive: true);
+            return false;
         }
     }
 }
@@ -251,6 +273,20 @@ public static class TestImages
 
     /// <summary>The folder holding busybox.oci.tar and pause.oci.tar.</summary>
     public static string Dir => Built.Value;
+
+    /// <summary>Imports pause and busybox into the engine data folder <paramref name="engineDir"/> (created if missing).</summary>
+    public static async Task ImportAsync(string engineDir)
+    {
+        foreach (var image in new[] { "pause", "busybox" })
+        {
+            var import = await ProcessRunner.RunAsync(Repository.StevedoreBinary, ["engine", "--data-dir", engineDir, "import", Path.Combine(Dir, image + ".oci.tar")],
+                timeout: TimeSpan.FromSeconds(120));
+            if (import.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"stevedore engine import {image} failed ({import.ExitCode}): {import.Combined}");
+            }
+        }
+    }
 
     private static string Build()
     {
