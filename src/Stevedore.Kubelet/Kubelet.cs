@@ -131,7 +131,13 @@ public sealed partial class Kubelet
         var pod = _source.Get(probe.PodUid);
         if (!probe.Healthy && pod is not null)
         {
-            events.Container(pod, probe.ContainerName, EventTypes.Warning, PodEvents.Unhealthy, probe.Message);
+            // A probe manager with an event sink has recorded each failed attempt already (readiness failures
+            // included, which never cross a threshold from their initial not-ready state).
+            if (!probe.AttemptsRecorded)
+            {
+                events.Container(pod, probe.ContainerName, EventTypes.Warning, PodEvents.Unhealthy, probe.Message);
+            }
+
             if (probe.Kind is ProbeKind.Liveness or ProbeKind.Startup)
             {
                 var kind = probe.Kind == ProbeKind.Liveness ? "liveness" : "startup";

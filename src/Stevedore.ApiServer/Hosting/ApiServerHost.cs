@@ -63,6 +63,7 @@ public sealed class ApiServerHost : IAsyncDisposable
             options.Authenticator.AuthenticateAsync, () => ready, options.Time, logger, options.ServiceAccountTokens)
         {
             Kubelets = kubelets,
+            ClusterCaPem = options.ClusterCaPem,
         });
 
         // No configuration reload: it would put an inotify watch on every folder under the

@@ -45,4 +45,11 @@ public sealed class ApiServerOptions
 
     /// <summary>The address the <c>kubernetes</c> endpoints point at; derived from <see cref="Listen"/> when null.</summary>
     public IPAddress? AdvertiseAddress { get; init; }
+
+    /// <summary>
+    /// The cluster CA (PEM), served to anyone at <c>/cacerts</c> as k3s does: a joining agent whose token names the
+    /// CA's hash fetches it there and checks it (TLS stacks such as .NET's never send a self-signed root in the
+    /// handshake). Null serves no <c>/cacerts</c>. A CA certificate is public; its key never leaves the server.
+    /// </summary>
+    public string? ClusterCaPem { get; init; }
 }

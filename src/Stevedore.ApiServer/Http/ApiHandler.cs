@@ -30,6 +30,7 @@ public sealed partial class ApiHandler
     private readonly ILogger _logger;
     private readonly byte[] _version;
     private readonly Security.ServiceAccounts.ServiceAccountTokenIssuer? _serviceAccountTokens;
+    private readonly string? _clusterCaPem;
 
     public ApiHandler(ApiHandlerDependencies d)
     {
@@ -46,6 +47,7 @@ public sealed partial class ApiHandler
         Reviews = d.Reviews;
         _serviceAccountTokens = d.ServiceAccountTokens;
         Kubelets = d.Kubelets ?? new Streaming.KubeletClient(new Streaming.KubeletClientOptions());
+        _clusterCaPem = d.ClusterCaPem;
     }
 
     /// <summary>The connections to kubelets for the pod streaming subresources.</summary>
@@ -118,6 +120,10 @@ public sealed partial class ApiHandler
                 return true;
             case "/version" or "/version/":
                 await WriteJsonAsync(context, 200, _version);
+                return true;
+            case "/cacerts" when _clusterCaPem is not null:
+                // Public by design (k3s serves the same): joining agents check it against their token's hash.
+                await WriteTextAsync(context, 200, _clusterCaPem);
                 return true;
             default:
                 if (path.StartsWith("/healthz/", StringComparison.Ordinal) || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal))

@@ -21,4 +21,7 @@ public sealed record ApiHandlerDependencies(
 {
     /// <summary>How pods/log, exec, attach and portforward reach kubelets.</summary>
     public Streaming.KubeletClient? Kubelets { get; init; }
+
+    /// <summary>The cluster CA (PEM) served without authentication at <c>/cacerts</c>; null serves none.</summary>
+    public string? ClusterCaPem { get; init; }
 }

@@ -131,7 +131,7 @@ internal sealed partial class PodSyncer
         ContainerConfig config;
         try
         {
-            var env = await _environment.ResolveAsync(pod, spec, cancellationToken).ConfigureAwait(false);
+            var env = await _environment.ResolveAsync(WithSandboxIps(pod, runtime), spec, cancellationToken).ConfigureAwait(false);
             config = ContainerConfigs.For(pod, spec, restartCount, env, MountsFor(pod, spec, restartCount, env));
         }
         catch (PodConfigException ex)
@@ -169,13 +169,15 @@ internal sealed partial class PodSyncer
 
         state.ClearWaiting(name);
         _events.Container(pod, name, EventTypes.Normal, PodEvents.Started, "Started container " + name);
-        _probes.AddContainer(pod, spec, id, _time.GetUtcNow());
+        // Probes and hooks dial the pod's IP, which the API's copy of a new pod does not hold yet.
+        var withIps = WithSandboxIps(pod, runtime);
+        _probes.AddContainer(withIps, spec, id, _time.GetUtcNow());
         state.Probed.Add(id);
         LogContainerStarted(_logger, SandboxConfigs.NamespaceOf(pod), pod.Metadata.Name, name, id);
 
         if (spec.Lifecycle?.PostStart is { } postStart)
         {
-            var failure = await _hooks.RunAsync(pod, spec, id, postStart, cancellationToken).ConfigureAwait(false);
+            var failure = await _hooks.RunAsync(withIps, spec, id, postStart, cancellationToken).ConfigureAwait(false);
             if (failure is not null)
             {
                 _events.Container(pod, name, EventTypes.Warning, PodEvents.FailedPostStartHook, failure);

@@ -267,10 +267,43 @@ internal sealed partial class PodSyncer
             var spec = (pod.Spec?.Containers ?? []).Concat(pod.Spec?.InitContainers ?? []).FirstOrDefault(c => c.Name == container.Name);
             if (spec is not null)
             {
-                _probes.AddContainer(pod, spec, container.Id, container.StartedAt ?? container.CreatedAt);
+                _probes.AddContainer(WithSandboxIps(pod, runtime), spec, container.Id, container.StartedAt ?? container.CreatedAt);
                 state.Probed.Add(container.Id);
             }
         }
+    }
+
+    /// <summary>
+    /// The pod with <c>status.podIP(s)</c> of its running sandbox (the node's address on the host network) and
+    /// <c>status.hostIP(s)</c>, as env resolution (downward API), the probe manager and httpGet hooks need it: the
+    /// API's copy of a pod that just got its sandbox holds neither yet.
+    /// </summary>
+    private V1Pod WithSandboxIps(V1Pod pod, RuntimePod runtime)
+    {
+        IReadOnlyList<string> ips = pod.Spec?.HostNetwork == true && !string.IsNullOrEmpty(NodeIp)
+            ? [NodeIp]
+            : runtime.LatestSandbox?.Ips ?? [];
+        var podIpKnown = ips.Count == 0 || pod.Status?.PodIP == ips[0];
+        var hostIpKnown = string.IsNullOrEmpty(NodeIp) || pod.Status?.HostIP == NodeIp;
+        if (podIpKnown && hostIpKnown)
+        {
+            return pod;
+        }
+
+        var status = KubernetesJson.Deserialize<V1PodStatus>(KubernetesJson.Serialize(pod.Status ?? new V1PodStatus()));
+        if (!podIpKnown)
+        {
+            status.PodIP = ips[0];
+            status.PodIPs = [.. ips.Select(ip => new V1PodIP { Ip = ip })];
+        }
+
+        if (!hostIpKnown)
+        {
+            status.HostIP = NodeIp;
+            status.HostIPs = [new V1HostIP { Ip = NodeIp }];
+        }
+
+        return new V1Pod { ApiVersion = pod.ApiVersion, Kind = pod.Kind, Metadata = pod.Metadata, Spec = pod.Spec, Status = status };
     }
 
     /// <summary>Stops probing containers that no longer run.</summary>

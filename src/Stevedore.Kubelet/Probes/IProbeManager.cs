@@ -43,6 +43,12 @@ public sealed record ProbeEvent(string PodUid, string ContainerName, string Cont
     /// pod's for this kill; null when the probe sets none (use the pod's).
     /// </summary>
     public long? KillGracePeriodSeconds { get; init; }
+
+    /// <summary>
+    /// True when the probe manager already recorded an Unhealthy event for every failed attempt (as upstream
+    /// does), so whoever handles this change must not record another for the same failure.
+    /// </summary>
+    public bool AttemptsRecorded { get; init; }
 }
 
 /// <summary>The three probe kinds.</summary>

@@ -145,6 +145,7 @@ public sealed partial class ProbeManager : IProbeManager, IDisposable
                 change = new ProbeEvent(probes.Pod.Metadata?.Uid ?? "", probes.Container.Name, probes.Id, worker.Kind, healthy, healthy ? "" : $"{kindName} probe failed: {result.Output}")
                 {
                     KillGracePeriodSeconds = healthy ? null : worker.Settings.TerminationGracePeriodSeconds,
+                    AttemptsRecorded = _recordEvent is not null,
                 };
                 if (worker.Kind == ProbeKind.Startup && healthy)
                 {

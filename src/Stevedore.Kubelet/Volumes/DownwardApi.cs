@@ -78,8 +78,9 @@ public static class DownwardApi
             value = 0;
         }
 
-        var divisor = selector.Divisor?.ToDecimal() ?? 1m;
-        if (divisor <= 0)
+        // The API server defaults an omitted divisor to "0", which means 1 (as upstream's kubelet reads it).
+        var divisor = selector.Divisor?.ToDecimal() is { } given and not 0m ? given : 1m;
+        if (divisor < 0)
         {
             throw new ArgumentException($"invalid divisor for {selector.Resource}: {selector.Divisor}", nameof(selector));
         }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Logging;
+using Stevedore.Client.Events;
 using Stevedore.Engine;
 using Stevedore.Kubelet;
 using Stevedore.Kubelet.Cri;
@@ -127,7 +128,7 @@ internal static class AgentHost
             var parts = new KubeletDependencies(
                 new VolumeManager(settings.DataDir, sources, TimeProvider.System, loggerFactory.CreateLogger<VolumeManager>(), allocatable),
                 new EnvironmentResolver(sources, allocatable, loggerFactory.CreateLogger<EnvironmentResolver>()),
-                new ProbeManager(exec, TimeProvider.System, loggerFactory.CreateLogger<ProbeManager>()),
+                new ProbeManager(exec, TimeProvider.System, loggerFactory.CreateLogger<ProbeManager>(), ProbeEventSink(client, settings.NodeName, logger)),
                 new LifecycleHookRunner(exec, TimeProvider.System));
             var kubelet = new Kubelet.Kubelet(client, cri, options, parts);
             var podNetwork = Task.Run(() => KeepPodNetworkAsync(client, settings.NodeName, network, logger, cancellationToken), CancellationToken.None);
@@ -170,6 +171,26 @@ internal static class AgentHost
     {
         await ProxyTable.RemoveAsync(ServiceProxyOptions.DefaultTableName, cancellationToken);
         await new PodNetwork(new PodNetworkOptions { DataDir = dataDir }).CleanupAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Records the probe manager's per-attempt events (Unhealthy for every failed probe, ProbeWarning) as the
+    /// kubelet, in the background: events are best effort and a probe never waits for the API.
+    /// </summary>
+    private static Action<ContainerEvent> ProbeEventSink(IKubernetes client, string nodeName, ILogger logger)
+    {
+        var recorder = new EventRecorder(client, "kubelet", nodeName, TimeProvider.System, logger);
+        return e => _ = Task.Run(async () =>
+        {
+            try
+            {
+                await recorder.RecordAsync(e.InvolvedObject(), e.Type, e.Reason, e.Message);
+            }
+            catch (Exception ex)
+            {
+                logger.LogDebug("Event {Reason} for {Namespace}/{Name} not recorded: {Error}", e.Reason, e.Pod.Metadata?.NamespaceProperty, e.Pod.Metadata?.Name, ex.Message);
+            }
+        });
     }
 
     /// <summary>

@@ -173,12 +173,7 @@ public static class ServerCommand
                 KubeletClient = new KubeletClientOptions { ClientCertificate = kubeletClientCertificate },
                 Store = store,
                 Listen = endpoint,
-                ConfigureHttps = listen => listen.UseHttps(https =>
-                {
-                    HttpsSetup.ConfigureHttps(https, certificates);
-                    // The CA travels in the handshake so that an agent holding only the join token can check it.
-                    https.ServerCertificateChain = [certificates.CaCertificate];
-                }),
+                ConfigureHttps = listen => listen.UseHttps(https => HttpsSetup.ConfigureHttps(https, certificates)),
                 Authenticator = new UnionAuthenticator(new X509ClientCertificateAuthenticator(certificates.ClientCertificateValidator), bearer),
                 Reviews = new ReviewResponder(authorizer, authorizer, bearer, TimeProvider.System),
                 ServiceAccountTokens = serviceAccountTokens,
@@ -187,6 +182,8 @@ public static class ServerCommand
                 ServiceCidr = settings.ServiceCidr,
                 ServiceNodePortRange = settings.NodePortRange,
                 AdvertiseAddress = advertise,
+                // Agents that hold only the join token learn the CA here (checked against the token's hash).
+                ClusterCaPem = certificates.CaPem,
             };
             await using var host = await ApiServerHost.StartAsync(options, cancellationToken);
             var kubeconfig = Path.Combine(settings.DataDir, "kubeconfig.yaml");

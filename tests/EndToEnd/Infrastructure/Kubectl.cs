@@ -9,9 +9,19 @@ public sealed class Kubectl(string version, string kubeconfig)
 
     public Task<ProcessResult> RunAsync(params string[] arguments) => RunAsync(arguments, null);
 
-    public Task<ProcessResult> RunAsync(IEnumerable<string> arguments, string? standardInput, TimeSpan? timeout = null) =>
-        ProcessRunner.RunAsync(Binary, arguments, new Dictionary<string, string> { ["KUBECONFIG"] = kubeconfig, ["HOME"] = Path.GetDirectoryName(kubeconfig)! },
-            standardInput, timeout);
+    public string Kubeconfig { get; } = kubeconfig;
+
+    public Task<ProcessResult> RunAsync(IEnumerable<string> arguments, string? standardInput, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var variables = new Dictionary<string, string> { ["KUBECONFIG"] = Kubeconfig, ["HOME"] = Path.GetDirectoryName(Kubeconfig)! };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[name] = value;
+        }
+
+        return ProcessRunner.RunAsync(Binary, arguments, variables, standardInput, timeout);
+    }
 
     /// <summary>Runs and asserts success, returning standard output.</summary>
     public async Task<string> OkAsync(params string[] arguments)

@@ -70,3 +70,19 @@ public sealed class HollowClusterFixture : IAsyncLifetime
         await Server.DisposeAsync();
     }
 }
+
+/// <summary>One agent-enabled server (<see cref="AgentServer"/>) shared by a collection; only one may run on the machine at a time.</summary>
+public sealed class AgentServerFixture : IAsyncLifetime
+{
+    public AgentServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await AgentServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+    }
+}

@@ -188,6 +188,27 @@ public sealed class ProbeManagerTimingTests
         Assert.Equal(("Pod", "web", "default", "uid-1", "spec.containers{app}"), (reference.Kind, reference.Name, reference.NamespaceProperty, reference.Uid, reference.FieldPath));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ProbeChanged_LivenessFailure_SaysWhetherTheAttemptsWereRecorded(bool withSink)
+    {
+        var time = new ManualTimeProvider(Origin);
+        var prober = new ScriptedProber(time, Origin);
+        prober.Script(ProbeKind.Liveness, "FFF");
+        var recorded = new List<ContainerEvent>();
+        using var manager = new ProbeManager(prober, time, null, withSink ? recorded.Add : null, () => 0);
+        var changes = new List<ProbeEvent>();
+        manager.ProbeChanged += changes.Add;
+        manager.AddContainer(Pod(), Container(null, Probe(""), null), "c1", Origin);
+        time.Advance(TimeSpan.Zero);
+        time.AdvanceSeconds(40);
+
+        var failed = Assert.Single(changes, c => !c.Healthy);
+        Assert.Equal(withSink, failed.AttemptsRecorded);
+        Assert.Equal(withSink ? 3 : 0, recorded.Count(e => e.Reason == "Unhealthy"));
+    }
+
     [Fact]
     public void ProbeChanged_HandlerThrows_ProbingGoesOn()
     {

@@ -77,6 +77,8 @@ public sealed class DownwardApiTests
     [InlineData("limits.cpu", "100m", "250m", "3")]
     [InlineData("limits.cpu", "1", "2", "2")]
     [InlineData("limits.memory", null, "64Mi", "67108864")]
+    [InlineData("limits.memory", "0", "64Mi", "67108864")]
+    [InlineData("limits.cpu", "0", "250m", "1")]
     [InlineData("limits.memory", "1Mi", "64Mi", "64")]
     [InlineData("limits.memory", "1Gi", "64Mi", "1")]
     [InlineData("limits.memory", "1k", "1001", "2")]
