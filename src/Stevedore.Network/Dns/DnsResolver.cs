@@ -195,40 +195,43 @@ public sealed class DnsResolver
 
     private static bool TryParseDashed(ReadOnlySpan<char> label, out IPAddress? address)
     {
-        address = null;
-        Span<char> text = stackalloc char[label.Length];
-        var dashes = label.Count('-');
-        if (dashes == 3 && !label.Contains(':'))
+        address = TryParseDashedV4(label);
+        if (address is not null)
         {
-            // IPv4: exactly four decimal parts (IPAddress.TryParse would also take "1-2-3" style shorthands).
-            Span<Range> parts = stackalloc Range[5];
-            if (label.Split(parts, '-') != 4)
-            {
-                return false;
-            }
-
-            Span<byte> bytes = stackalloc byte[4];
-            for (var i = 0; i < 4; i++)
-            {
-                var part = label[parts[i]];
-                if (part.Length is 0 or > 3 || !byte.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out bytes[i]))
-                {
-                    return false;
-                }
-            }
-
-            address = new IPAddress(bytes);
             return true;
         }
 
+        Span<char> text = stackalloc char[label.Length];
         label.CopyTo(text);
         text.Replace('-', ':');
-        if (IPAddress.TryParse(text, out var parsed) && parsed.AddressFamily == AddressFamily.InterNetworkV6)
+        if (label.Contains(':') || !IPAddress.TryParse(text, out var parsed) || parsed.AddressFamily != AddressFamily.InterNetworkV6)
         {
-            address = parsed;
-            return true;
+            return false;
         }
 
-        return false;
+        address = parsed;
+        return true;
+    }
+
+    /// <summary>Exactly four decimal parts (IPAddress.TryParse would also take shorthands such as "1.2.3").</summary>
+    private static IPAddress? TryParseDashedV4(ReadOnlySpan<char> label)
+    {
+        Span<Range> parts = stackalloc Range[5];
+        if (label.Split(parts, '-') != 4)
+        {
+            return null;
+        }
+
+        Span<byte> bytes = stackalloc byte[4];
+        for (var i = 0; i < 4; i++)
+        {
+            var part = label[parts[i]];
+            if (part.Length is 0 or > 3 || !byte.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out bytes[i]))
+            {
+                return null;
+            }
+        }
+
+        return new IPAddress(bytes);
     }
 }
