@@ -5,10 +5,13 @@ using System.Text.Json.Nodes;
 namespace Stevedore.Network.Dns.Server;
 
 /// <summary>
-/// The dummy interface that holds the cluster DNS address on the node (as NodeLocal DNSCache does):
+/// The link that holds the cluster DNS address on the node (as NodeLocal DNSCache's dummy link does):
 /// the address is local, so a pod's query — routed to its gateway, the bridge — is delivered to the
 /// server on this node instead of being forwarded anywhere, and the egress guard (a forward-hook
-/// filter) never sees it. Idempotent; <see cref="RemoveAsync"/> takes the link and its address away.
+/// filter) never sees it. The link is a bridge without ports rather than a <c>dummy</c>: it behaves
+/// the same for a local address, and the bridge driver is on every node that runs pods (the CNI
+/// bridge plugin needs it) while some kernels are built without the dummy driver.
+/// Idempotent; <see cref="RemoveAsync"/> takes the link and its address away.
 /// </summary>
 public sealed class DnsServingLink
 {
@@ -36,11 +39,15 @@ public sealed class DnsServingLink
         ArgumentNullException.ThrowIfNull(address);
         if (!Exists)
         {
-            var (exitCode, _, stderr) = await HostCommand.RunAsync("ip", ["link", "add", Name, "type", "dummy"], null, cancellationToken);
+            string[] add = ["link", "add", Name, "type", "bridge"];
+            var (exitCode, _, stderr) = await HostCommand.RunAsync("ip", add, null, cancellationToken);
             if (exitCode != 0 && !Exists)
             {
-                throw new NetworkCommandException("ip", ["link", "add", Name, "type", "dummy"], exitCode, stderr.Trim());
+                throw new NetworkCommandException("ip", add, exitCode, stderr.Trim());
             }
+
+            // No IPv6 link-local address: the link only ever holds the DNS address.
+            await HostCommand.RunAsync("ip", ["link", "set", Name, "addrgenmode", "none"], null, cancellationToken);
         }
 
         // A changed cluster DNS address must not leave the old one answering.
@@ -49,14 +56,14 @@ public sealed class DnsServingLink
             await HostCommand.RunAsync("ip", ["addr", "del", HostPrefix(other), "dev", Name], null, cancellationToken);
         }
 
-        string[] add = address.AddressFamily == AddressFamily.InterNetworkV6
+        string[] assign = address.AddressFamily == AddressFamily.InterNetworkV6
             ? ["addr", "replace", HostPrefix(address), "dev", Name, "nodad"]
             : ["addr", "replace", HostPrefix(address), "dev", Name];
-        await HostCommand.RunCheckedAsync("ip", add, null, cancellationToken);
+        await HostCommand.RunCheckedAsync("ip", assign, null, cancellationToken);
         await HostCommand.RunCheckedAsync("ip", ["link", "set", Name, "up"], null, cancellationToken);
     }
 
-    /// <summary>The addresses on the link (none when it does not exist).</summary>
+    /// <summary>The addresses on the link, IPv6 link-local ones aside (none when it does not exist).</summary>
     public async Task<IReadOnlyList<IPAddress>> AddressesAsync(CancellationToken cancellationToken)
     {
         if (!Exists)
@@ -70,7 +77,7 @@ public sealed class DnsServingLink
         {
             foreach (var info in link?["addr_info"]?.AsArray() ?? [])
             {
-                if (info?["local"]?.GetValue<string>() is { } local && IPAddress.TryParse(local, out var parsed))
+                if (info?["local"]?.GetValue<string>() is { } local && IPAddress.TryParse(local, out var parsed) && !parsed.IsIPv6LinkLocal)
                 {
                     addresses.Add(parsed);
                 }
