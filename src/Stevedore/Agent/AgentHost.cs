@@ -4,13 +4,16 @@ using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Stevedore.Engine;
+using Stevedore.Client.Informers;
 using Stevedore.Kubelet;
 using Stevedore.Kubelet.Cri;
+using Stevedore.Kubelet.Dns;
 using Stevedore.Kubelet.Node;
 using Stevedore.Kubelet.Probes;
 using Stevedore.Kubelet.Server;
 using Stevedore.Kubelet.Volumes;
 using Stevedore.Network;
+using Stevedore.Network.Dns;
 using Stevedore.Runtime;
 using Stevedore.Runtime.Cri;
 
@@ -45,6 +48,18 @@ internal sealed record AgentSettings
 
     /// <summary>The cluster-wide pod CIDR: pods may reach it, nothing else beyond this node (see <see cref="PodNetworkOptions.AllowedDestinations"/>).</summary>
     public string ClusterCidr { get; init; } = "10.42.0.0/16";
+
+    /// <summary>The cluster DNS address: served on this node (on its own link) and the nameserver of ClusterFirst pods.</summary>
+    public IPAddress ClusterDns { get; init; } = NodeDnsOptions.DefaultAddress;
+
+    /// <summary>The cluster domain: the DNS zone served and the pods' search list.</summary>
+    public string ClusterDomain { get; init; } = DnsZoneOptions.DefaultDomain;
+
+    /// <summary>Where DNS names outside the cluster go; null answers them REFUSED.</summary>
+    public IPEndPoint? DnsUpstream { get; init; }
+
+    /// <summary>The link holding <see cref="ClusterDns"/>.</summary>
+    public string DnsLinkName { get; init; } = Network.Dns.Server.DnsServingLink.DefaultName;
 }
 
 /// <summary>Runs a node agent: the built-in engine's CRI server (unless an external runtime is named) and the kubelet.</summary>
@@ -98,6 +113,8 @@ internal static class AgentHost
                 NodeIp = settings.NodeIp,
                 ControlPlane = settings.ControlPlane,
                 KubeletPort = settings.KubeletPort,
+                ClusterDns = [settings.ClusterDns.ToString()],
+                ClusterDomain = settings.ClusterDomain,
                 LoggerFactory = loggerFactory,
             };
             Directory.CreateDirectory(options.ManifestsDir);
@@ -125,8 +142,32 @@ internal static class AgentHost
                 new LifecycleHookRunner(exec, TimeProvider.System));
             var kubelet = new Kubelet.Kubelet(client, cri, options, parts);
             var podNetwork = Task.Run(() => KeepPodNetworkAsync(client, settings.NodeName, network, logger, cancellationToken), CancellationToken.None);
-            await kubelet.RunAsync(cancellationToken);
-            await podNetwork;
+
+            // Cluster DNS, node-local: answers from the Service and EndpointSlice informers (shared
+            // with the service proxy) on the cluster DNS address, put on a link of its own.
+            await using var informers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory });
+            var dns = new NodeDns(informers, new NodeDnsOptions
+            {
+                Address = settings.ClusterDns,
+                Zone = new DnsZoneOptions { Domain = settings.ClusterDomain },
+                Upstream = settings.DnsUpstream,
+                LinkName = settings.DnsLinkName,
+                LoggerFactory = loggerFactory,
+            });
+            using var dnsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            informers.Start(dnsStop.Token);
+            var dnsRun = Task.Run(() => dns.RunAsync(dnsStop.Token), CancellationToken.None);
+            try
+            {
+                await kubelet.RunAsync(cancellationToken);
+                await podNetwork;
+            }
+            finally
+            {
+                // Also when the kubelet failed: the serving link goes with the agent.
+                await dnsStop.CancelAsync();
+                await dnsRun;
+            }
         }
         finally
         {
@@ -141,6 +182,10 @@ internal static class AgentHost
             }
         }
     }
+
+    /// <summary><c>--cleanup</c>: removes what the agent left on this node's network (the cluster DNS link) after an unclean stop.</summary>
+    public static async Task CleanupAsync(AgentSettings settings, CancellationToken cancellationToken) =>
+        await NodeDns.CleanupAsync(settings.DnsLinkName, cancellationToken);
 
     /// <summary>
     /// Writes the CNI conflist (and the egress guard) from the Node's pod CIDR once the node IPAM

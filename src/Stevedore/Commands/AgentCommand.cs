@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Stevedore.Agent;
 using Stevedore.Client.Connecting;
 using Stevedore.Kubelet.Cri;
+using Stevedore.Kubelet.Dns;
 
 namespace Stevedore.Commands;
 
@@ -24,12 +25,20 @@ public static class AgentCommand
         var engineDataDir = new Option<string>("--engine-data-dir") { Description = "Data folder of the built-in engine", DefaultValueFactory = _ => Stevedore.Runtime.EngineOptions.DefaultDataDir };
         var nodeIp = new Option<string?>("--node-ip") { Description = "InternalIP to report (default: the first non-loopback IPv4 address)" };
         var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
+        var dns = ClusterDnsOptions.Create(defaultAddress: NodeDnsOptions.DefaultAddress.ToString());
+        var cleanup = new Option<bool>("--cleanup") { Description = "Remove what the agent set up on this node's network (the cluster DNS link) and exit" };
         var command = new Command("agent", "Run a node agent (kubelet + container engine) that joins a server")
         {
-            server, token, kubeconfig, dataDir, nodeName, runtime, engineDataDir, nodeIp, criSocket,
+            server, token, kubeconfig, dataDir, nodeName, runtime, engineDataDir, nodeIp, criSocket, dns.Address, dns.Domain, dns.Upstream, cleanup,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (dns.Read(parse, serviceRange: null, out var address, out var domain, out var upstream) is { } problem)
+            {
+                await Console.Error.WriteLineAsync("stevedore agent: " + problem);
+                return 2;
+            }
+
             var settings = new AgentSettings
             {
                 NodeName = parse.GetValue(nodeName)!,
@@ -38,7 +47,16 @@ public static class AgentCommand
                 EngineDataDir = parse.GetValue(engineDataDir)!,
                 CriSocket = parse.GetValue(criSocket)!,
                 NodeIp = parse.GetValue(nodeIp),
+                ClusterDns = address,
+                ClusterDomain = domain,
+                DnsUpstream = upstream,
             };
+            if (parse.GetValue(cleanup))
+            {
+                await AgentHost.CleanupAsync(settings, cancellationToken);
+                return 0;
+            }
+
             return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), settings, cancellationToken);
         });
         return command;

@@ -39,12 +39,30 @@ public static class ServerCommand
         var runtime = new Option<string?>("--container-runtime-endpoint") { Description = "CRI socket of an external runtime (e.g. unix:///run/containerd/containerd.sock); default: the built-in engine" };
         var engineDataDir = new Option<string>("--engine-data-dir") { Description = "Data folder of the built-in engine (shared with `stevedore engine`)", DefaultValueFactory = _ => Stevedore.Runtime.EngineOptions.DefaultDataDir };
         var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
+        var dns = ClusterDnsOptions.Create(defaultAddress: null);
         var command = new Command("server", "Run the API server with its store, the control plane and a node agent")
         {
             dataDir, listen, datastore, disableAgent, serviceCidr, nodePortRange, advertiseAddress, nodeName, nodeIp, runtime, engineDataDir, criSocket,
+            dns.Address, dns.Domain, dns.Upstream,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            ServiceIPRange? range = null;
+            try
+            {
+                range = ServiceIPRange.Parse(parse.GetValue(serviceCidr)!);
+            }
+            catch (FormatException)
+            {
+                // Reported with the other Service network flags.
+            }
+
+            if (dns.Read(parse, range, out var clusterDns, out var clusterDomain, out var dnsUpstream) is { } problem)
+            {
+                await Console.Error.WriteLineAsync("stevedore: " + problem);
+                return 2;
+            }
+
             var settings = new ServerSettings(parse.GetValue(dataDir)!, parse.GetValue(listen)!, parse.GetValue(datastore)!, parse.GetValue(disableAgent),
                 parse.GetValue(serviceCidr)!, parse.GetValue(nodePortRange)!, parse.GetValue(advertiseAddress))
             {
@@ -53,6 +71,9 @@ public static class ServerCommand
                 RuntimeEndpoint = parse.GetValue(runtime),
                 EngineDataDir = parse.GetValue(engineDataDir)!,
                 CriSocket = parse.GetValue(criSocket)!,
+                ClusterDns = clusterDns,
+                ClusterDomain = clusterDomain,
+                DnsUpstream = dnsUpstream,
             };
             return await RunAsync(settings, cancellationToken);
         });
@@ -70,6 +91,13 @@ public static class ServerCommand
         public string EngineDataDir { get; init; } = "";
 
         public string CriSocket { get; init; } = "";
+
+        /// <summary>The cluster DNS address: the kube-dns Service's cluster IP and what the agent serves.</summary>
+        public required IPAddress ClusterDns { get; init; }
+
+        public string ClusterDomain { get; init; } = "";
+
+        public IPEndPoint? DnsUpstream { get; init; }
     }
 
     /// <summary>Checks the Service network flags before anything starts; null when they are fine, else the message.</summary>
@@ -181,6 +209,7 @@ public static class ServerCommand
                 ServiceCidr = settings.ServiceCidr,
                 ServiceNodePortRange = settings.NodePortRange,
                 AdvertiseAddress = advertise,
+                ClusterDnsService = settings.ClusterDns,
             };
             await using var host = await ApiServerHost.StartAsync(options, cancellationToken);
             var kubeconfig = Path.Combine(settings.DataDir, "kubeconfig.yaml");
@@ -238,6 +267,9 @@ public static class ServerCommand
             NodeIp = settings.NodeIp,
             ControlPlane = true,
             ClusterCa = certificates.CaCertificate,
+            ClusterDns = settings.ClusterDns,
+            ClusterDomain = settings.ClusterDomain,
+            DnsUpstream = settings.DnsUpstream,
         }, loggerFactory, cancellationToken);
     }
 
