@@ -143,10 +143,11 @@ internal static class AgentHost
             var kubelet = new Kubelet.Kubelet(client, cri, options, parts);
             var podNetwork = Task.Run(() => KeepPodNetworkAsync(client, settings.NodeName, network, logger, cancellationToken), CancellationToken.None);
 
-            // Cluster DNS, node-local: answers from the Service and EndpointSlice informers (shared
-            // with the service proxy) on the cluster DNS address, put on a link of its own.
-            await using var informers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory });
-            var dns = new NodeDns(informers, new NodeDnsOptions
+            // Cluster-wide informers (Services, EndpointSlices), shared by the node's cluster DNS and service proxy.
+            await using var clusterInformers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory });
+
+            // Cluster DNS, node-local: answers from those informers' caches on the cluster DNS address, put on a link of its own.
+            var dns = new NodeDns(clusterInformers, new NodeDnsOptions
             {
                 Address = settings.ClusterDns,
                 Zone = new DnsZoneOptions { Domain = settings.ClusterDomain },
@@ -155,7 +156,7 @@ internal static class AgentHost
                 LoggerFactory = loggerFactory,
             });
             using var dnsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            informers.Start(dnsStop.Token);
+            clusterInformers.Start(dnsStop.Token);
             var dnsRun = Task.Run(() => dns.RunAsync(dnsStop.Token), CancellationToken.None);
             try
             {
