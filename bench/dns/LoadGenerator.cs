@@ -14,73 +14,123 @@ public sealed record LoadResult(double AnsweredPerSecond, double P50Ms, double P
 }
 
 /// <summary>
-/// A C# DNS load generator over UDP, a thread per socket with blocking sends and receives (the
-/// cheapest way to keep many queries in flight). Each answer is checked: ID known, response code
-/// the one the mix expects. Latency is from the moment a query is sent to its answer, kept in a
-/// 1-µs histogram (no allocation while measuring).
+/// A C# DNS load generator over UDP, one thread driving every socket (as dnsperf does): it sends
+/// what is due, reads every answer that has arrived, and otherwise waits in <c>select</c>, so the
+/// measurement itself needs as little CPU as possible on a machine it shares with the server.
+/// Each answer is checked: ID known, response code the one the mix expects. Latency is from the
+/// moment a query is sent to its answer, kept in a 1-µs histogram (no allocation while measuring).
 /// </summary>
 public sealed class LoadGenerator(IPEndPoint server, IReadOnlyList<MixQuery> mix)
 {
     private const int HistogramMicroseconds = 200_000;
+    private static readonly long LostAfter = Stopwatch.Frequency / 2;
     private readonly IPEndPoint _server = server;
     private readonly byte[][] _queries = [.. mix.Select(q => DnsMessage.BuildQuery(0, q.Name, q.Type))];
     private readonly DnsResponseCode[] _expected = [.. mix.Select(q => q.Expected)];
 
     /// <summary>Closed loop: every socket keeps <paramref name="inFlight"/> queries outstanding for <paramref name="duration"/>.</summary>
-    public LoadResult ClosedLoop(int sockets, int inFlight, TimeSpan duration)
+    public LoadResult ClosedLoop(int sockets, int inFlight, TimeSpan duration) => Drive(sockets, inFlight, rate: null, duration);
+
+    /// <summary>Open loop: <paramref name="rate"/> queries per second sent on schedule whatever the answers do.</summary>
+    public LoadResult OpenLoop(int sockets, int rate, TimeSpan duration) => Drive(sockets, inFlight: 0, rate, duration);
+
+    private LoadResult Drive(int socketCount, int inFlight, int? rate, TimeSpan duration)
     {
-        var workers = Enumerable.Range(0, sockets).Select(i => new Worker(this, i)).ToArray();
-        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var threads = workers.Select(w => new Thread(() => w.RunClosed(inFlight, deadline)) { IsBackground = true }).ToArray();
-        var started = Stopwatch.GetTimestamp();
-        foreach (var thread in threads)
-        {
-            thread.Start();
-        }
-
-        foreach (var thread in threads)
-        {
-            thread.Join();
-        }
-
-        return Combine(workers, Stopwatch.GetElapsedTime(started));
-    }
-
-    /// <summary>Open loop: <paramref name="rate"/> queries per second sent on schedule (in 1 ms ticks) whatever the answers do.</summary>
-    public LoadResult OpenLoop(int sockets, int rate, TimeSpan duration)
-    {
-        var workers = Enumerable.Range(0, sockets).Select(i => new Worker(this, i)).ToArray();
-        var stopReceiving = 0;
-        var receivers = workers.Select(w => new Thread(() => w.Receive(() => Volatile.Read(ref stopReceiving) == 1)) { IsBackground = true }).ToArray();
-        foreach (var thread in receivers)
-        {
-            thread.Start();
-        }
-
+        var workers = Enumerable.Range(0, socketCount).Select(i => new Worker(this, i)).ToArray();
+        var readable = new List<Socket>(socketCount);
         var start = Stopwatch.GetTimestamp();
-        var total = (long)(rate * duration.TotalSeconds);
+        var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var total = rate is { } r ? (long)(r * duration.TotalSeconds) : long.MaxValue;
         long sent = 0;
-        while (sent < total)
+        var lastAnswer = start;
+        if (rate is null)
         {
-            var due = Math.Min(total, (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * rate));
-            for (; sent < due; sent++)
+            foreach (var worker in workers)
             {
-                workers[sent % sockets].SendNext();
+                for (var i = 0; i < inFlight; i++)
+                {
+                    worker.SendNext();
+                }
             }
-
-            Thread.Sleep(1);
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(start);
-        // Answers still on their way get one more second.
-        Thread.Sleep(1000);
-        Volatile.Write(ref stopReceiving, 1);
-        foreach (var thread in receivers)
+        try
         {
-            thread.Join();
+            // Sending stops at the end; answers still on their way get half a second more.
+            while (true)
+            {
+                var now = Stopwatch.GetTimestamp();
+                var sending = now < end;
+                if (!sending && (now > end + LostAfter || workers.All(w => w.Outstanding == 0)))
+                {
+                    break;
+                }
+
+                if (rate is { } perSecond && sending)
+                {
+                    var due = Math.Min(total, (now - start) * perSecond / Stopwatch.Frequency);
+                    for (; sent < due; sent++)
+                    {
+                        workers[sent % socketCount].SendNext();
+                    }
+                }
+
+                var answered = false;
+                foreach (var worker in workers)
+                {
+                    while (worker.TryReceive())
+                    {
+                        answered = true;
+                        if (rate is null && sending)
+                        {
+                            worker.SendNext();
+                        }
+                    }
+
+                    if (rate is null && sending && worker.Outstanding == 0)
+                    {
+                        // Everything outstanding was lost: start the window again.
+                        for (var i = 0; i < inFlight; i++)
+                        {
+                            worker.SendNext();
+                        }
+                    }
+                }
+
+                if (answered)
+                {
+                    lastAnswer = now;
+                }
+                else
+                {
+                    readable.Clear();
+                    readable.AddRange(workers.Select(w => w.Socket));
+                    // Wait for an answer, at most until the next query is due (open loop: 1/rate, at least 50 µs).
+                    var wait = rate is { } q ? Math.Max(50, 1_000_000 / q) : 10_000;
+                    Socket.Select(readable, null, null, wait);
+                }
+
+                if (rate is null && sending && now - lastAnswer > LostAfter)
+                {
+                    // Nothing came back for half a second: what is outstanding is lost; the windows refill above.
+                    foreach (var worker in workers)
+                    {
+                        worker.ForgetLost(now - LostAfter);
+                    }
+
+                    lastAnswer = now;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                worker.Socket.Dispose();
+            }
         }
 
-        return Combine(workers, elapsed);
+        return Combine(workers, TimeSpan.FromSeconds((double)(Math.Min(Stopwatch.GetTimestamp(), end) - start) / Stopwatch.Frequency));
     }
 
     private static LoadResult Combine(Worker[] workers, TimeSpan elapsed)
@@ -126,11 +176,10 @@ public sealed class LoadGenerator(IPEndPoint server, IReadOnlyList<MixQuery> mix
         return HistogramMicroseconds / 1000.0;
     }
 
-    /// <summary>One socket: its own IDs, send times, histogram and counters (touched by its threads only).</summary>
+    /// <summary>One socket: its own IDs, send times, histogram and counters.</summary>
     private sealed class Worker
     {
         private readonly LoadGenerator _owner;
-        private readonly Socket _socket;
         private readonly long[] _sentAt = new long[65536];
         private readonly int[] _queryOf = new int[65536];
         private readonly byte[] _send = new byte[512];
@@ -142,10 +191,11 @@ public sealed class LoadGenerator(IPEndPoint server, IReadOnlyList<MixQuery> mix
         {
             _owner = owner;
             _nextQuery = index * 997 % owner._queries.Length;
-            _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 200 };
-            _socket.ReceiveBufferSize = 4 << 20;
-            _socket.Connect(owner._server);
+            Socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false, ReceiveBufferSize = 4 << 20 };
+            Socket.Connect(owner._server);
         }
+
+        public Socket Socket { get; }
 
         public long[] Histogram { get; } = new long[HistogramMicroseconds + 1];
 
@@ -154,6 +204,9 @@ public sealed class LoadGenerator(IPEndPoint server, IReadOnlyList<MixQuery> mix
         public long Answered { get; private set; }
 
         public long Failed { get; private set; }
+
+        /// <summary>Queries sent and neither answered nor given up.</summary>
+        public long Outstanding { get; private set; }
 
         public double LatencySumMicroseconds { get; private set; }
 
@@ -167,19 +220,21 @@ public sealed class LoadGenerator(IPEndPoint server, IReadOnlyList<MixQuery> mix
             BinaryPrimitives.WriteUInt16BigEndian(_send, id);
             _queryOf[id] = index;
             _sentAt[id] = Stopwatch.GetTimestamp();
-            _socket.Send(_send, query.Length, SocketFlags.None);
+            Socket.Send(_send, 0, query.Length, SocketFlags.None, out _);
             Sent++;
+            Outstanding++;
         }
 
-        /// <summary>Reads one answer; false after the receive timeout.</summary>
-        private bool ReceiveOne()
+        /// <summary>Reads one answer if one is waiting.</summary>
+        public bool TryReceive()
         {
-            int length;
-            try
+            if (Socket.Available == 0)
             {
-                length = _socket.Receive(_receive);
+                return false;
             }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+
+            var length = Socket.Receive(_receive, 0, _receive.Length, SocketFlags.None, out var error);
+            if (error != SocketError.Success)
             {
                 return false;
             }
@@ -192,19 +247,19 @@ public sealed class LoadGenerator(IPEndPoint server, IReadOnlyList<MixQuery> mix
             }
 
             var id = BinaryPrimitives.ReadUInt16BigEndian(_receive);
-            var code = (DnsResponseCode)(_receive[3] & 0xF);
             if (_sentAt[id] == 0)
             {
-                // An answer to a query already counted (a late duplicate): ignore.
+                // An answer to a query already given up: ignore.
                 return true;
             }
 
             var micros = (now - _sentAt[id]) * 1_000_000 / Stopwatch.Frequency;
             _sentAt[id] = 0;
+            Outstanding--;
             Histogram[Math.Min(micros, HistogramMicroseconds)]++;
             LatencySumMicroseconds += micros;
             Answered++;
-            if (code != _owner._expected[_queryOf[id]])
+            if ((DnsResponseCode)(_receive[3] & 0xF) != _owner._expected[_queryOf[id]])
             {
                 Failed++;
             }
@@ -212,45 +267,21 @@ public sealed class LoadGenerator(IPEndPoint server, IReadOnlyList<MixQuery> mix
             return true;
         }
 
-        public void RunClosed(int inFlight, long deadline)
+        /// <summary>Gives up queries sent before <paramref name="before"/> (closed loop: so the window refills).</summary>
+        public void ForgetLost(long before)
         {
-            using (_socket)
+            if (Outstanding == 0)
             {
-                for (var i = 0; i < inFlight; i++)
-                {
-                    SendNext();
-                }
-
-                while (Stopwatch.GetTimestamp() < deadline)
-                {
-                    if (ReceiveOne())
-                    {
-                        SendNext();
-                    }
-                    else
-                    {
-                        // Everything outstanding is lost: start the window again.
-                        for (var i = 0; i < inFlight; i++)
-                        {
-                            SendNext();
-                        }
-                    }
-                }
-
-                // Collect what is still in flight, without sending more.
-                while (ReceiveOne() && Answered < Sent)
-                {
-                }
+                return;
             }
-        }
 
-        public void Receive(Func<bool> stop)
-        {
-            using (_socket)
+            // Only the last 65536 IDs can be outstanding; scanning is cheap next to a lost answer.
+            for (var id = 0; id < _sentAt.Length && Outstanding > 0; id++)
             {
-                while (!stop())
+                if (_sentAt[id] != 0 && _sentAt[id] < before)
                 {
-                    ReceiveOne();
+                    _sentAt[id] = 0;
+                    Outstanding--;
                 }
             }
         }
