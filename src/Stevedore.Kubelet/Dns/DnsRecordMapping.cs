@@ -14,6 +14,23 @@ public static class DnsRecordMapping
     public static IReadOnlyList<DnsService> Map(IEnumerable<V1Service> services, IEnumerable<V1EndpointSlice> slices)
     {
         ArgumentNullException.ThrowIfNull(services);
+        var byService = GroupByService(slices);
+        var result = new List<DnsService>();
+        foreach (var service in services)
+        {
+            var key = (service.Metadata?.NamespaceProperty ?? "", service.Metadata?.Name ?? "");
+            if (ToDnsService(service, byService.GetValueOrDefault(key) ?? []) is { } mapped)
+            {
+                result.Add(mapped);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The slices of each Service, by (namespace, Service name) from their <c>kubernetes.io/service-name</c> label.</summary>
+    public static Dictionary<(string Namespace, string Name), List<V1EndpointSlice>> GroupByService(IEnumerable<V1EndpointSlice> slices)
+    {
         ArgumentNullException.ThrowIfNull(slices);
         var byService = new Dictionary<(string, string), List<V1EndpointSlice>>();
         foreach (var slice in slices)
@@ -29,17 +46,7 @@ public static class DnsRecordMapping
             }
         }
 
-        var result = new List<DnsService>();
-        foreach (var service in services)
-        {
-            var key = (service.Metadata?.NamespaceProperty ?? "", service.Metadata?.Name ?? "");
-            if (ToDnsService(service, byService.GetValueOrDefault(key) ?? []) is { } mapped)
-            {
-                result.Add(mapped);
-            }
-        }
-
-        return result;
+        return byService;
     }
 
     /// <summary>One Service with its slices; null for a Service DNS cannot publish yet (no cluster IP allocated, no name).</summary>

@@ -62,5 +62,5 @@ public sealed class DnsSnapshot
     }
 
     /// <summary>A snapshot without Services (the zone's own records only).</summary>
-    public static DnsSnapshot Empty(DnsZoneOptions zone) => DnsSnapshotBuilder.Build(zone, [], 1);
+    public static DnsSnapshot Empty(DnsZoneOptions zone) => DnsSnapshotBuilder.Build(zone, Array.Empty<DnsServiceRecords>(), 1);
 }

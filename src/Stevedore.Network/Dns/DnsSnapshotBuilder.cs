@@ -32,15 +32,70 @@ public static class DnsSnapshotBuilder
     {
         ArgumentNullException.ThrowIfNull(zone);
         ArgumentNullException.ThrowIfNull(services);
-        var builder = new Builder(zone);
+        return Build(zone, services.Select(s => RecordsOf(zone, s)), serial);
+    }
+
+    /// <summary>The records one Service contributes: computed once per change of the Service or its endpoints, reused by every rebuild until then.</summary>
+    public static DnsServiceRecords RecordsOf(DnsZoneOptions zone, DnsService service)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        ArgumentNullException.ThrowIfNull(service);
+        var builder = new ServiceBuilder(zone);
+        builder.AddService(service);
+        return builder.Finish();
+    }
+
+    /// <summary>The snapshot of the zone's own records and the given Services' records.</summary>
+    public static DnsSnapshot Build(DnsZoneOptions zone, IEnumerable<DnsServiceRecords> services, uint serial)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        ArgumentNullException.ThrowIfNull(services);
+        var zoneKey = zone.Key;
+        var names = new Dictionary<string, DnsRecord[]>(StringComparer.Ordinal);
+        var soa = DnsSnapshot.Soa(zone, serial);
+        names[zoneKey] = [soa, DnsRecord.Ns(DnsName.Encode("ns.dns." + zoneKey), zone.Ttl)];
+        Add(names, zoneKey, "dns-version." + zoneKey, [DnsRecord.Txt(SchemaVersion, zone.Ttl)]);
+        Add(names, zoneKey, "svc." + zoneKey, []);
+        Add(names, zoneKey, "pod." + zoneKey, []);
         var count = 0;
         foreach (var service in services)
         {
-            builder.AddService(service);
             count++;
+            foreach (var (key, records) in service.Names)
+            {
+                Add(names, zoneKey, key, records);
+            }
         }
 
-        return builder.Finish(serial, count);
+        return new DnsSnapshot(zone, names, soa, serial, count);
+    }
+
+    /// <summary>Adds records to a name, creating it and every name between it and its zone's apex (empty non-terminals).</summary>
+    private static void Add(Dictionary<string, DnsRecord[]> names, string zoneKey, string key, DnsRecord[] records)
+    {
+        if (names.TryGetValue(key, out var existing))
+        {
+            if (records.Length > 0)
+            {
+                names[key] = existing.Length == 0 ? records : [.. existing, .. records];
+            }
+
+            return;
+        }
+
+        names[key] = records;
+        var apex = DnsName.IsAtOrBelow(key, zoneKey) ? zoneKey
+            : DnsName.IsAtOrBelow(key, DnsSnapshot.ReverseV4Zone) ? DnsSnapshot.ReverseV4Zone
+            : DnsSnapshot.ReverseV6Zone;
+        var current = key;
+        while (current.Length > apex.Length)
+        {
+            current = current[(current.IndexOf('.', StringComparison.Ordinal) + 1)..];
+            if (!names.TryAdd(current, []))
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>The reverse-lookup key of an address: <c>4.3.2.1.in-addr.arpa</c>, or nibbles under <c>ip6.arpa</c>.</summary>
@@ -73,24 +128,13 @@ public static class DnsSnapshotBuilder
 
     private static char HexDigit(int value) => (char)(value < 10 ? '0' + value : 'a' + value - 10);
 
-    private sealed class Builder
+    /// <summary>The records of one Service, grouped by name.</summary>
+    private sealed class ServiceBuilder(DnsZoneOptions zone)
     {
-        private readonly DnsZoneOptions _zone;
-        private readonly string _zoneKey;
-        private readonly uint _ttl;
+        private readonly string _zoneKey = zone.Key;
+        private readonly uint _ttl = zone.Ttl;
         private readonly Dictionary<string, List<DnsRecord>> _names = new(StringComparer.Ordinal);
         private readonly Dictionary<string, byte[]> _wires = new(StringComparer.Ordinal);
-
-        public Builder(DnsZoneOptions zone)
-        {
-            _zone = zone;
-            _zoneKey = zone.Key;
-            _ttl = zone.Ttl;
-            Add(_zoneKey, DnsRecord.Ns(Wire("ns.dns." + _zoneKey)!, _ttl));
-            Add("dns-version." + _zoneKey, DnsRecord.Txt(SchemaVersion, _ttl));
-            Ensure("svc." + _zoneKey);
-            Ensure("pod." + _zoneKey);
-        }
 
         public void AddService(DnsService service)
         {
@@ -246,34 +290,14 @@ public static class DnsSnapshotBuilder
 
         private void Add(string key, DnsRecord record)
         {
-            Ensure(key);
-            _names[key].Add(record);
-        }
-
-        /// <summary>Makes <paramref name="key"/> exist, with every name between it and its zone's apex.</summary>
-        private void Ensure(string key)
-        {
-            var apex = DnsName.IsAtOrBelow(key, _zoneKey) ? _zoneKey
-                : DnsName.IsAtOrBelow(key, DnsSnapshot.ReverseV4Zone) ? DnsSnapshot.ReverseV4Zone
-                : DnsSnapshot.ReverseV6Zone;
-            var current = key;
-            while (_names.TryAdd(current, []) && current.Length > apex.Length)
+            if (!_names.TryGetValue(key, out var records))
             {
-                current = current[(current.IndexOf('.', StringComparison.Ordinal) + 1)..];
-            }
-        }
-
-        public DnsSnapshot Finish(uint serial, int services)
-        {
-            var soa = DnsSnapshot.Soa(_zone, serial);
-            _names[_zoneKey].Insert(0, soa);
-            var frozen = new Dictionary<string, DnsRecord[]>(_names.Count, StringComparer.Ordinal);
-            foreach (var (key, records) in _names)
-            {
-                frozen[key] = [.. records];
+                _names[key] = records = [];
             }
 
-            return new DnsSnapshot(_zone, frozen, soa, serial, services);
+            records.Add(record);
         }
+
+        public DnsServiceRecords Finish() => new([.. _names.Select(n => KeyValuePair.Create(n.Key, n.Value.ToArray()))]);
     }
 }

@@ -30,50 +30,55 @@ public static class DnsName
     public static bool TryEncode(string name, out byte[] wire, out string problem)
     {
         ArgumentNullException.ThrowIfNull(name);
-        wire = [];
-        var text = name.EndsWith('.') ? name[..^1] : name;
+        var text = name.EndsWith('.') ? name.AsSpan(0, name.Length - 1) : name.AsSpan();
+        problem = "";
         if (text.Length == 0)
         {
             wire = [0];
-            problem = "";
             return true;
         }
 
-        var buffer = new byte[text.Length + 2];
-        var position = 0;
-        foreach (var label in text.Split('.'))
-        {
-            if (label.Length == 0)
-            {
-                problem = "empty label";
-                return false;
-            }
-
-            if (label.Length > MaxLabelLength)
-            {
-                problem = $"label \"{label}\" is longer than {MaxLabelLength} characters";
-                return false;
-            }
-
-            if (!Ascii.IsValid(label))
-            {
-                problem = $"label \"{label}\" is not ASCII";
-                return false;
-            }
-
-            buffer[position++] = (byte)label.Length;
-            position += Encoding.ASCII.GetBytes(label, buffer.AsSpan(position));
-        }
-
-        buffer[position++] = 0;
-        if (position > MaxWireLength)
+        // Every dot becomes a length byte, plus the first length and the final zero: exactly two more bytes than characters.
+        wire = [];
+        if (text.Length + 2 > MaxWireLength)
         {
             problem = $"longer than {MaxWireLength} bytes";
             return false;
         }
 
+        var buffer = new byte[text.Length + 2];
+        var lengthAt = 0;
+        var position = 1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i == text.Length || text[i] == '.')
+            {
+                var length = position - lengthAt - 1;
+                if (length == 0 || length > MaxLabelLength)
+                {
+                    var label = text[(i - length)..i].ToString();
+                    problem = length == 0 ? "empty label" : $"label \"{label}\" is longer than {MaxLabelLength} characters";
+                    return false;
+                }
+
+                buffer[lengthAt] = (byte)length;
+                lengthAt = position++;
+                continue;
+            }
+
+            if (text[i] > 127)
+            {
+                var start = text[..i].LastIndexOf('.') + 1;
+                var stop = text[i..].IndexOf('.');
+                problem = $"label \"{text[start..(stop < 0 ? text.Length : i + stop)].ToString()}\" is not ASCII";
+                return false;
+            }
+
+            buffer[position++] = (byte)text[i];
+        }
+
+        buffer[lengthAt] = 0;
         wire = buffer;
-        problem = "";
         return true;
     }
 
