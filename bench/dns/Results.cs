@@ -26,6 +26,7 @@ public sealed class Results(BenchSettings settings)
             Row($"answers/s, closed loop ({inFlight} in flight)", "1/s", "≥ 20,000", r => r.AnsweredPerSecond, CsharpClosed, DnsperfClosed, atLeast: 20_000),
             Row($"latency p50, closed loop", "ms", "", r => r.P50Ms, CsharpClosed, DnsperfClosed),
             Row($"latency p99, closed loop", "ms", "", r => r.P99Ms, CsharpClosed, DnsperfClosed),
+            Row($"average latency, closed loop", "ms", "", r => r.AverageMs, CsharpClosed, DnsperfClosed),
             Row($"answers/s at {rate}/s offered", "1/s", "", r => r.AnsweredPerSecond, CsharpOpen, DnsperfOpen),
             Row($"latency p50 at {rate}/s", "ms", "", r => r.P50Ms, CsharpOpen, DnsperfOpen),
             Row($"latency p99 at {rate}/s", "ms", "≤ 2", r => r.P99Ms, CsharpOpen, DnsperfOpen, atMost: 2),

@@ -22,7 +22,7 @@ public sealed record DnsServerOptions
     /// <summary>The largest UDP response, and the size announced in EDNS: 1232 avoids IP fragmentation on any path (DNS flag day 2020).</summary>
     public int MaxUdpPayload { get; init; } = 1232;
 
-    /// <summary>How many receives wait on the UDP socket at once (each handles its datagrams on a thread-pool thread).</summary>
+    /// <summary>How many threads receive on the UDP socket (each blocks in a receive and answers inline).</summary>
     public int UdpReceivers { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>A TCP connection idle this long is closed (RFC 7766 suggests seconds; CoreDNS uses 10 s).</summary>
