@@ -12,13 +12,9 @@ public sealed class DnsRecordStore
     /// <summary>The snapshot queries are answered from; null until the first is published (then in-zone queries get SERVFAIL, so clients retry instead of caching NXDOMAIN).</summary>
     public DnsSnapshot? Current => Volatile.Read(ref _current);
 
-    /// <summary>Raised after a snapshot is published (on the publisher's thread).</summary>
-    public event Action<DnsSnapshot>? Published;
-
     public void Publish(DnsSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         Volatile.Write(ref _current, snapshot);
-        Published?.Invoke(snapshot);
     }
 }

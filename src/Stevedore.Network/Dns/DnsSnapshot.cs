@@ -60,7 +60,4 @@ public sealed class DnsSnapshot
         // Refresh, retry and expire as CoreDNS sets them; the minimum is the negative-caching TTL.
         return DnsRecord.Soa(primary, mailbox, serial, 7200, 1800, 86400, zone.Ttl, zone.Ttl);
     }
-
-    /// <summary>A snapshot without Services (the zone's own records only).</summary>
-    public static DnsSnapshot Empty(DnsZoneOptions zone) => DnsSnapshotBuilder.Build(zone, Array.Empty<DnsServiceRecords>(), 1);
 }
