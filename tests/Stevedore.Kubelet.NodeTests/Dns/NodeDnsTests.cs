@@ -117,6 +117,12 @@ public sealed class NodeDnsTests : IAsyncLifetime
             await _client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, "nginx-1", "default");
             Assert.Equal(["10.42.0.5", "10.42.0.6"], await AnswersEventuallyAsync(server, "nginx.default.svc.cluster.local", DnsType.A, a => a.Length == 2));
 
+            // The Service gains a named port: its SRV record appears (the Service object changed, its slices did not).
+            web = await _client.CoreV1.ReadNamespacedServiceAsync("web", "default");
+            web.Spec.Ports.Add(new V1ServicePort { Name = "metrics", Port = 9090, Protocol = "TCP" });
+            await _client.CoreV1.ReplaceNamespacedServiceAsync(web, "web", "default");
+            Assert.Equal(["0 100 9090 web.default.svc.cluster.local."], await AnswersEventuallyAsync(server, "_metrics._tcp.web.default.svc.cluster.local", DnsType.SRV, a => a.Length > 0));
+
             // The Service goes: its name does not exist any more.
             await _client.CoreV1.DeleteNamespacedServiceAsync("web", "default");
             await Eventually.TrueAsync(async () => (await QueryAsync(server, "web.default.svc.cluster.local", DnsType.A))?.ResponseCode == DnsResponseCode.NameError, "web to be NXDOMAIN");
