@@ -46,18 +46,23 @@ public sealed class NodeDnsTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _client?.Dispose();
-        if (_apiServer is not null)
+        try
         {
-            await _apiServer.DisposeAsync();
+            _client?.Dispose();
+            if (_apiServer is not null)
+            {
+                await _apiServer.DisposeAsync();
+            }
         }
-
-        if (_store is not null)
+        finally
         {
-            await _store.DisposeAsync();
-        }
+            if (_store is not null)
+            {
+                await _store.DisposeAsync();
+            }
 
-        Directory.Delete(_root, recursive: true);
+            Directory.Delete(_root, recursive: true);
+        }
     }
 
     [NodeFact]
