@@ -29,7 +29,7 @@ public sealed class OwnServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<OwnServer> StartAsync(string dataDir, string serviceCidr = "10.43.0.0/16", string nodePorts = "30000-32767")
+    public static async Task<OwnServer> StartAsync(string dataDir, string serviceCidr = "10.43.0.0/16", string nodePorts = "30000-32767", IPAddress? clusterDns = null)
     {
         Directory.CreateDirectory(dataDir);
         var store = StoreFactory.Open("sqlite", dataDir);
@@ -42,6 +42,7 @@ public sealed class OwnServer : IAsyncDisposable
                 Authenticator = new BearerTokenAuthenticator([new StaticTokenAuthenticator([new StaticToken("own-token", new UserInfo("tester", null, []))])]),
                 ServiceCidr = serviceCidr,
                 ServiceNodePortRange = nodePorts,
+                ClusterDnsService = clusterDns,
             }, CancellationToken.None);
             return new OwnServer(store, host);
         }

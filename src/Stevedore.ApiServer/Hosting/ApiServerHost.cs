@@ -54,6 +54,10 @@ public sealed class ApiServerHost : IAsyncDisposable
         };
         registry.Admission = Admission.AdmissionPlugins.Create(options.AdmissionPlugins, registry, options.Time);
         await Bootstrap.EnsureDefaultNamespacesAsync(registry, catalog, options.Time, cancellationToken);
+        if (options.ClusterDnsService is { } clusterDns)
+        {
+            await ClusterDnsService.EnsureAsync(registry, clusterDns, options.Time, logger, cancellationToken);
+        }
 
         var openApi = new OpenApi.OpenApiDocuments(catalog);
         var ready = true;

@@ -43,6 +43,12 @@ public sealed class ApiServerOptions
     /// <summary>Node ports for NodePort and LoadBalancer Services (<c>--service-node-port-range</c>).</summary>
     public string ServiceNodePortRange { get; init; } = Services.NodePortRange.Default;
 
+    /// <summary>
+    /// The cluster DNS address: when set, <c>kube-system/kube-dns</c> is created with it at start-up
+    /// (see <see cref="Services.ClusterDnsService"/>); null creates none.
+    /// </summary>
+    public IPAddress? ClusterDnsService { get; init; }
+
     /// <summary>The address the <c>kubernetes</c> endpoints point at; derived from <see cref="Listen"/> when null.</summary>
     public IPAddress? AdvertiseAddress { get; init; }
 

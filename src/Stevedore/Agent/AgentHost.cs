@@ -4,16 +4,18 @@ using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Stevedore.Client.Events;
+using Stevedore.Client.Informers;
 using Stevedore.Engine;
 using Stevedore.Kubelet;
 using Stevedore.Kubelet.Cri;
+using Stevedore.Kubelet.Dns;
 using Stevedore.Kubelet.Node;
 using Stevedore.Kubelet.Probes;
 using Stevedore.Kubelet.Server;
 using Stevedore.Kubelet.Services;
 using Stevedore.Kubelet.Volumes;
-using Stevedore.Client.Informers;
 using Stevedore.Network;
+using Stevedore.Network.Dns;
 using Stevedore.Network.Proxy;
 using Stevedore.Runtime;
 using Stevedore.Runtime.Cri;
@@ -52,6 +54,18 @@ internal sealed record AgentSettings
 
     /// <summary>The Service cluster IP range: the service proxy drops connections to its unallocated addresses.</summary>
     public string ServiceCidr { get; init; } = "10.43.0.0/16";
+
+    /// <summary>The cluster DNS address: served on this node (on its own link) and the nameserver of ClusterFirst pods.</summary>
+    public IPAddress ClusterDns { get; init; } = NodeDnsOptions.DefaultAddress;
+
+    /// <summary>The cluster domain: the DNS zone served and the pods' search list.</summary>
+    public string ClusterDomain { get; init; } = DnsZoneOptions.DefaultDomain;
+
+    /// <summary>Where DNS names outside the cluster go; null answers them REFUSED.</summary>
+    public IPEndPoint? DnsUpstream { get; init; }
+
+    /// <summary>The link holding <see cref="ClusterDns"/>.</summary>
+    public string DnsLinkName { get; init; } = Network.Dns.Server.DnsServingLink.DefaultName;
 }
 
 /// <summary>Runs a node agent: the built-in engine's CRI server (unless an external runtime is named) and the kubelet.</summary>
@@ -105,6 +119,8 @@ internal static class AgentHost
                 NodeIp = settings.NodeIp,
                 ControlPlane = settings.ControlPlane,
                 KubeletPort = settings.KubeletPort,
+                ClusterDns = [settings.ClusterDns.ToString()],
+                ClusterDomain = settings.ClusterDomain,
                 LoggerFactory = loggerFactory,
             };
             Directory.CreateDirectory(options.ManifestsDir);
@@ -132,13 +148,37 @@ internal static class AgentHost
                 new LifecycleHookRunner(exec, TimeProvider.System));
             var kubelet = new Kubelet.Kubelet(client, cri, options, parts);
             var podNetwork = Task.Run(() => KeepPodNetworkAsync(client, settings.NodeName, network, logger, cancellationToken), CancellationToken.None);
-            // Cluster-wide informers (Services, EndpointSlices) for the node's service proxy; cluster DNS can share them.
+
+            // Cluster-wide informers (Services, EndpointSlices), shared by the node's service proxy and cluster DNS.
             await using var clusterInformers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory });
             var serviceProxy = new ServiceProxyController(clusterInformers, ServiceProxyOptionsOf(settings), loggerFactory.CreateLogger<ServiceProxyController>());
-            var services = Task.Run(() => serviceProxy.RunAsync(cancellationToken), CancellationToken.None);
-            await kubelet.RunAsync(cancellationToken);
-            await podNetwork;
-            await services;
+
+            // Cluster DNS, node-local: answers from those informers' caches on the cluster DNS address, put on a link of its own.
+            var dns = new NodeDns(clusterInformers, new NodeDnsOptions
+            {
+                Address = settings.ClusterDns,
+                Zone = new DnsZoneOptions { Domain = settings.ClusterDomain },
+                Upstream = settings.DnsUpstream,
+                LinkName = settings.DnsLinkName,
+                LoggerFactory = loggerFactory,
+            });
+            using var servicesStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            clusterInformers.Start(servicesStop.Token);
+            var dnsRun = Task.Run(() => dns.RunAsync(servicesStop.Token), CancellationToken.None);
+            var proxyRun = Task.Run(() => serviceProxy.RunAsync(servicesStop.Token), CancellationToken.None);
+            try
+            {
+                await kubelet.RunAsync(cancellationToken);
+                await podNetwork;
+            }
+            finally
+            {
+                // Also when the kubelet failed: the DNS serving link goes with the agent (the proxy's rules stay
+                // for the pods that keep running; --cleanup removes them).
+                await servicesStop.CancelAsync();
+                await dnsRun;
+                await proxyRun;
+            }
         }
         finally
         {
@@ -160,16 +200,19 @@ internal static class AgentHost
         NodeName = settings.NodeName,
         ClusterCidrs = [Cidr.Parse(settings.ClusterCidr, "cluster CIDR")],
         ServiceCidrs = [Cidr.Parse(settings.ServiceCidr, "service CIDR")],
+        // Served by this node's cluster DNS on a link of its own, not translated.
+        LocallyServedAddresses = [settings.ClusterDns],
     };
 
     /// <summary>
     /// <c>--cleanup</c>: removes what the agent put into the kernel and the node's files — the service
-    /// proxy's table, then the pod network (conflist, egress guard, bridge, IPAM allocations, portmap's
-    /// chains). Running pods lose their network; meant for a node being taken down or reset.
+    /// proxy's table, the cluster DNS link, then the pod network (conflist, egress guard, bridge, IPAM
+    /// allocations, portmap's chains). Running pods lose their network; meant for a node being taken down or reset.
     /// </summary>
-    public static async Task CleanupAsync(string dataDir, CancellationToken cancellationToken)
+    public static async Task CleanupAsync(string dataDir, string dnsLinkName, CancellationToken cancellationToken)
     {
         await ProxyTable.RemoveAsync(ServiceProxyOptions.DefaultTableName, cancellationToken);
+        await NodeDns.CleanupAsync(dnsLinkName, cancellationToken);
         await new PodNetwork(new PodNetworkOptions { DataDir = dataDir }).CleanupAsync(cancellationToken);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Stevedore.Agent;
 using Stevedore.Client.Connecting;
 using Stevedore.Kubelet.Cri;
+using Stevedore.Kubelet.Dns;
 
 namespace Stevedore.Commands;
 
@@ -25,16 +26,18 @@ public static class AgentCommand
         var nodeIp = new Option<string?>("--node-ip") { Description = "InternalIP to report (default: the first non-loopback IPv4 address)" };
         var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
         var serviceCidr = new Option<string>("--service-cidr") { Description = "The cluster's Service IP range (the server's --service-cidr)", DefaultValueFactory = _ => "10.43.0.0/16" };
-        var cleanup = new Option<bool>("--cleanup") { Description = "Remove the service proxy's rules and this node's pod network (bridge, egress guard, conflist, IP allocations), then exit" };
+        var dns = ClusterDnsOptions.Create(defaultAddress: NodeDnsOptions.DefaultAddress.ToString());
+        var cleanup = new Option<bool>("--cleanup") { Description = "Remove the service proxy's rules, the cluster DNS link and this node's pod network (bridge, egress guard, conflist, IP allocations), then exit" };
         var command = new Command("agent", "Run a node agent (kubelet + container engine) that joins a server")
         {
-            server, token, kubeconfig, dataDir, nodeName, runtime, engineDataDir, nodeIp, criSocket, serviceCidr, cleanup,
+            server, token, kubeconfig, dataDir, nodeName, runtime, engineDataDir, nodeIp, criSocket, serviceCidr, dns.Address, dns.Domain, dns.Upstream, cleanup,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (parse.GetValue(cleanup))
+            if (dns.Read(parse, serviceRange: null, out var address, out var domain, out var upstream) is { } problem)
             {
-                return await CleanupAsync("agent", parse.GetValue(dataDir)!, cancellationToken);
+                await Console.Error.WriteLineAsync("stevedore agent: " + problem);
+                return 2;
             }
 
             var settings = new AgentSettings
@@ -46,19 +49,27 @@ public static class AgentCommand
                 CriSocket = parse.GetValue(criSocket)!,
                 NodeIp = parse.GetValue(nodeIp),
                 ServiceCidr = parse.GetValue(serviceCidr)!,
+                ClusterDns = address,
+                ClusterDomain = domain,
+                DnsUpstream = upstream,
             };
+            if (parse.GetValue(cleanup))
+            {
+                return await CleanupAsync("agent", settings.DataDir, settings.DnsLinkName, cancellationToken);
+            }
+
             return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), settings, cancellationToken);
         });
         return command;
     }
 
     /// <summary><c>--cleanup</c> of <c>stevedore agent</c> and <c>stevedore server</c>: the node's networking leftovers, then exit.</summary>
-    internal static async Task<int> CleanupAsync(string command, string agentDataDir, CancellationToken cancellationToken)
+    internal static async Task<int> CleanupAsync(string command, string agentDataDir, string dnsLinkName, CancellationToken cancellationToken)
     {
         try
         {
-            await AgentHost.CleanupAsync(agentDataDir, cancellationToken);
-            Console.WriteLine("Removed the service proxy rules and the pod network of this node.");
+            await AgentHost.CleanupAsync(agentDataDir, dnsLinkName, cancellationToken);
+            Console.WriteLine("Removed the service proxy rules, the cluster DNS link and the pod network of this node.");
             return 0;
         }
         catch (Exception ex) when (ex is Stevedore.Network.NetworkCommandException or IOException or UnauthorizedAccessException)

@@ -39,16 +39,34 @@ public static class ServerCommand
         var runtime = new Option<string?>("--container-runtime-endpoint") { Description = "CRI socket of an external runtime (e.g. unix:///run/containerd/containerd.sock); default: the built-in engine" };
         var engineDataDir = new Option<string>("--engine-data-dir") { Description = "Data folder of the built-in engine (shared with `stevedore engine`)", DefaultValueFactory = _ => Stevedore.Runtime.EngineOptions.DefaultDataDir };
         var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
-        var cleanup = new Option<bool>("--cleanup") { Description = "Remove this machine's service proxy rules and pod network (bridge, egress guard, conflist, IP allocations), then exit" };
+        var dns = ClusterDnsOptions.Create(defaultAddress: null);
+        var cleanup = new Option<bool>("--cleanup") { Description = "Remove this machine's service proxy rules, cluster DNS link and pod network (bridge, egress guard, conflist, IP allocations), then exit" };
         var command = new Command("server", "Run the API server with its store, the control plane and a node agent")
         {
-            dataDir, listen, datastore, disableAgent, serviceCidr, nodePortRange, advertiseAddress, nodeName, nodeIp, runtime, engineDataDir, criSocket, cleanup,
+            dataDir, listen, datastore, disableAgent, serviceCidr, nodePortRange, advertiseAddress, nodeName, nodeIp, runtime, engineDataDir, criSocket,
+            dns.Address, dns.Domain, dns.Upstream, cleanup,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(cleanup))
             {
-                return await AgentCommand.CleanupAsync("server", Path.Combine(parse.GetValue(dataDir)!, "agent"), cancellationToken);
+                return await AgentCommand.CleanupAsync("server", Path.Combine(parse.GetValue(dataDir)!, "agent"), Stevedore.Network.Dns.Server.DnsServingLink.DefaultName, cancellationToken);
+            }
+
+            ServiceIPRange? range = null;
+            try
+            {
+                range = ServiceIPRange.Parse(parse.GetValue(serviceCidr)!);
+            }
+            catch (FormatException)
+            {
+                // Reported with the other Service network flags.
+            }
+
+            if (dns.Read(parse, range, out var clusterDns, out var clusterDomain, out var dnsUpstream) is { } problem)
+            {
+                await Console.Error.WriteLineAsync("stevedore: " + problem);
+                return 2;
             }
 
             var settings = new ServerSettings(parse.GetValue(dataDir)!, parse.GetValue(listen)!, parse.GetValue(datastore)!, parse.GetValue(disableAgent),
@@ -59,6 +77,9 @@ public static class ServerCommand
                 RuntimeEndpoint = parse.GetValue(runtime),
                 EngineDataDir = parse.GetValue(engineDataDir)!,
                 CriSocket = parse.GetValue(criSocket)!,
+                ClusterDns = clusterDns,
+                ClusterDomain = clusterDomain,
+                DnsUpstream = dnsUpstream,
             };
             return await RunAsync(settings, cancellationToken);
         });
@@ -76,6 +97,13 @@ public static class ServerCommand
         public string EngineDataDir { get; init; } = "";
 
         public string CriSocket { get; init; } = "";
+
+        /// <summary>The cluster DNS address: the kube-dns Service's cluster IP and what the agent serves.</summary>
+        public required IPAddress ClusterDns { get; init; }
+
+        public string ClusterDomain { get; init; } = "";
+
+        public IPEndPoint? DnsUpstream { get; init; }
     }
 
     /// <summary>Checks the Service network flags before anything starts; null when they are fine, else the message.</summary>
@@ -184,6 +212,7 @@ public static class ServerCommand
                 AdvertiseAddress = advertise,
                 // Agents that hold only the join token learn the CA here (checked against the token's hash).
                 ClusterCaPem = certificates.CaPem,
+                ClusterDnsService = settings.ClusterDns,
             };
             await using var host = await ApiServerHost.StartAsync(options, cancellationToken);
             var kubeconfig = Path.Combine(settings.DataDir, "kubeconfig.yaml");
@@ -242,6 +271,9 @@ public static class ServerCommand
             ControlPlane = true,
             ClusterCa = certificates.CaCertificate,
             ServiceCidr = settings.ServiceCidr,
+            ClusterDns = settings.ClusterDns,
+            ClusterDomain = settings.ClusterDomain,
+            DnsUpstream = settings.DnsUpstream,
         }, loggerFactory, cancellationToken);
     }
 

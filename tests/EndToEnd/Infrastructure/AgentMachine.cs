@@ -21,6 +21,12 @@ namespace EndToEnd.Infrastructure;
 public sealed class AgentMachine : IDisposable
 {
     public const string Bridge = "stevedore0";
+
+    /// <summary>The service proxy table of an agent with default options.</summary>
+    public const string AgentProxyTable = "stevedore_proxy";
+
+    /// <summary>The link an agent with default options serves cluster DNS on.</summary>
+    public const string DnsLink = "stevedore-dns";
     public const string EgressTable = "stevedore_egress_" + Bridge;
     public const string ConfDir = "/etc/stevedore/cni/net.d";
     public const string Conflist = ConfDir + "/10-stevedore.conflist";
@@ -157,6 +163,17 @@ public sealed class AgentMachine : IDisposable
         if ((await RunAsync("nft", "list", "table", "inet", EgressTable)).ExitCode == 0)
         {
             await RunAsync("nft", "delete", "table", "inet", EgressTable);
+        }
+
+        // The agent's own service proxy table and cluster DNS link (a killed run leaves both).
+        if ((await RunAsync("nft", "list", "table", "ip", AgentProxyTable)).ExitCode == 0)
+        {
+            await RunAsync("nft", "delete", "table", "ip", AgentProxyTable);
+        }
+
+        if ((await RunAsync("ip", "link", "show", DnsLink)).ExitCode == 0)
+        {
+            await RunAsync("ip", "link", "delete", DnsLink);
         }
 
         File.Delete(Conflist);
