@@ -33,6 +33,15 @@ public sealed class ServiceScenarios(ServiceScenariosFixture cluster) : IClassFi
     }
 
     [Fact]
+    public async Task HairpinTraffic_APodReachesItsOwnService_IncludingItself()
+    {
+        var self = cluster.WebPods[0];
+        var seen = await cluster.FetchManyAsync("http://my-svc:80/", 30, fromPod: self);
+        Assert.Contains(self, seen);
+        Assert.Equal(cluster.WebPods.Order(), seen.Distinct().Order());
+    }
+
+    [Fact]
     public async Task EndpointSlice_ListsBothPods_NotReadyPodLeavesItAndStopsGettingTraffic()
     {
         Assert.Equal(cluster.WebPodIps.Values.Order(), (await ReadySliceAddressesAsync("my-svc")).Order());
@@ -311,10 +320,10 @@ public sealed class ServiceScenariosFixture : IAsyncLifetime
     }
 
     /// <summary><paramref name="count"/> requests from the client pod in one exec (a fresh connection each); asserts all answered.</summary>
-    public async Task<List<string>> FetchManyAsync(string url, int count)
+    public async Task<List<string>> FetchManyAsync(string url, int count, string fromPod = "client")
     {
         var script = $"for i in $(seq 1 {count}); do timeout 10 wget -qO- {url} || echo FAILED; done";
-        var output = await Server.Kubectl().OkAsync("exec", "-n", Namespace, "client", "--", "sh", "-c", script);
+        var output = await Server.Kubectl().OkAsync("exec", "-n", Namespace, fromPod, "--", "sh", "-c", script);
         var pages = Scenario.Lines(output);
         Assert.True(pages.Count == count && !pages.Contains("FAILED"), $"{url}: {output}\n{await DiagnosticsAsync()}");
         return pages;
