@@ -73,7 +73,8 @@ public static class CertificateBootstrap
             if (condition.Type is "Denied" or "Failed")
             {
                 var why = string.Join(": ", new[] { condition.Reason, condition.Message }.Where(s => !string.IsNullOrEmpty(s)));
-                throw new CertificateBootstrapException($"certificate signing request {csr.Metadata?.Name} was {condition.Type.ToLowerInvariant()}{(why.Length > 0 ? ": " + why : "")}");
+                var verdict = condition.Type == "Denied" ? "was denied" : "failed";
+                throw new CertificateBootstrapException($"certificate signing request {csr.Metadata?.Name} {verdict}{(why.Length > 0 ? ": " + why : "")}");
             }
         }
 
