@@ -29,6 +29,8 @@ public sealed class JoinedAgentScenarios(JoinedAgentFixture cluster)
         // The agent kept the CA the token pinned: the very CA of the server.
         Assert.Equal(File.ReadAllText(Path.Combine(cluster.Server.DataDir, "tls", "ca.crt")).Trim(),
             File.ReadAllText(Path.Combine(cluster.AgentDataDir, "server-ca.crt")).Trim());
+        // It came back after a restart without the token (the fixture restarted it so): its certificate is enough.
+        Assert.True(cluster.RestartedWithoutToken, cluster.Log);
 
         var ns = "join-" + Scenario.Suffix();
         await k.OkAsync("create", "namespace", ns);
@@ -61,6 +63,135 @@ public sealed class JoinedAgentScenarios(JoinedAgentFixture cluster)
     }
 
     [Fact]
+    public async Task Join_TheAgentTalksWithItsOwnNodeCertificate_AndTheTokenOnlyAsksForCertificates()
+    {
+        var k = cluster.Server.Kubectl("1.32");
+        var node = cluster.NodeName;
+        var (id, secret) = cluster.BootstrapToken;
+
+        // The agent's kubeconfig carries a client certificate for system:node:NAME in system:nodes, and never the token.
+        var agentKubeconfig = Path.Combine(cluster.AgentDataDir, "kubeconfig.yaml");
+        var kubeconfigText = await File.ReadAllTextAsync(agentKubeconfig);
+        Assert.Contains("client-certificate-data", kubeconfigText);
+        Assert.DoesNotContain("token", kubeconfigText);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(agentKubeconfig));
+        }
+        foreach (var file in Directory.EnumerateFiles(cluster.AgentDataDir, "*", SearchOption.AllDirectories).Where(f => new FileInfo(f).Length < 1 << 20))
+        {
+            Assert.DoesNotContain(secret, await File.ReadAllTextAsync(file));
+        }
+
+        foreach (var version in new[] { "1.32", "1.27" })
+        {
+            var asNode = new Kubectl(version, agentKubeconfig);
+            var whoami = await asNode.OkAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}");
+            Assert.StartsWith($"system:node:{node} ", whoami);
+            Assert.Contains("system:nodes", whoami);
+        }
+
+        // The join went through a CertificateSigningRequest of the bootstrap user, auto-approved and issued.
+        var csrs = await k.OkAsync("get", "csr");
+        Assert.Matches($@"node-csr-\S+\s+\S+\s+kubernetes\.io/kube-apiserver-client-kubelet\s+system:bootstrap:{id}\s+<none>\s+Approved,Issued", csrs);
+
+        // The token alone: the bootstrap user, allowed to ask for certificates and nothing else.
+        var tokenKubeconfig = Path.Combine(cluster.Root, "token-kubeconfig.yaml");
+        await File.WriteAllTextAsync(tokenKubeconfig, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: c
+              cluster:
+                server: https://127.0.0.1:{cluster.Server.Port}
+                certificate-authority: {Path.Combine(cluster.Server.DataDir, "tls", "ca.crt")}
+            users:
+            - name: u
+              user:
+                token: {id}.{secret}
+            contexts:
+            - name: c
+              context:
+                cluster: c
+                user: u
+            current-context: c
+            """);
+        var asToken = new Kubectl("1.32", tokenKubeconfig);
+        Assert.Equal($"system:bootstrap:{id}", await asToken.OkAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"));
+        Assert.Contains("node-csr-", await asToken.OkAsync("get", "csr", "-o", "name"));
+        foreach (var forbidden in new[] { new[] { "get", "secrets", "-n", "kube-system" }, new[] { "get", "nodes" }, new[] { "delete", "node", node } })
+        {
+            var refused = await asToken.RunAsync(forbidden);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains($"User \"system:bootstrap:{id}\" cannot", refused.StandardError);
+        }
+
+        Assert.Matches($@"{node}\s+Ready", await k.OkAsync("get", "node", node));
+    }
+
+    [Fact]
+    public async Task CertificateApprove_ByKubectl_IssuesAClientCertificate()
+    {
+        // A request of the admin's is not auto-approved; `kubectl certificate approve` (1.32 speaks protobuf to /approval) is how.
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=jane, O=dev", key, System.Security.Cryptography.HashAlgorithmName.SHA256).CreateSigningRequestPem();
+        var name = "jane-" + Scenario.Suffix();
+        var k = cluster.Server.Kubectl("1.32");
+        await k.OkWithInputAsync($"""
+            apiVersion: certificates.k8s.io/v1
+            kind: CertificateSigningRequest
+            metadata:
+              name: {name}
+            spec:
+              request: {Convert.ToBase64String(Encoding.ASCII.GetBytes(request))}
+              signerName: kubernetes.io/kube-apiserver-client
+              expirationSeconds: 86400
+              usages: [digital signature, client auth]
+            """, "create", "-f", "-");
+        try
+        {
+            Assert.Matches($@"{name}\s+\S+\s+kubernetes\.io/kube-apiserver-client\s+system:admin\s+24h\s+Pending", await k.OkAsync("get", "csr", name));
+            Assert.Contains($"approved", await k.OkAsync("certificate", "approve", name));
+            await Scenario.EventuallyAsync(async () => (await k.OkAsync("get", "csr", name)).Contains("Approved,Issued", StringComparison.Ordinal),
+                $"csr {name} issued", () => k.OkAsync("get", "csr", name, "-o", "yaml"), seconds: 60);
+            var issued = Encoding.ASCII.GetString(Convert.FromBase64String(await k.OkAsync("get", "csr", name, "-o", "jsonpath={.status.certificate}")));
+            using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(issued);
+            Assert.Equal("jane", certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false));
+            Assert.InRange(certificate.NotAfter.ToUniversalTime() - DateTime.UtcNow, TimeSpan.FromHours(23), TimeSpan.FromHours(24.1));
+        }
+        finally
+        {
+            await k.RunAsync("delete", "csr", name);
+        }
+    }
+
+    [Fact]
+    public async Task Join_WithTheRightCaButAWrongSecret_IsRefusedInOneLine_AndWritesNothing()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "stevedore-e2e-badjoin-" + Scenario.Suffix());
+        try
+        {
+            var token = File.ReadAllText(Path.Combine(cluster.Server.DataDir, "agent-token")).Trim();
+            var wrongSecret = token[..^16] + new string('0', 16);
+            var result = await ProcessRunner.RunAsync(Repository.StevedoreBinary,
+                ["agent", "--server", $"https://127.0.0.1:{cluster.Server.Port}", "--token", wrongSecret, "--data-dir", dataDir, "--node-name", "never-joins"],
+                timeout: TimeSpan.FromSeconds(60));
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal("stevedore agent: the server refused the join token (401 Unauthorized): it is not valid in this cluster (wrong, revoked or expired)", result.StandardError.Trim());
+            Assert.False(Directory.Exists(dataDir));
+            Assert.NotEqual(0, (await cluster.Server.Kubectl("1.32").RunAsync("get", "node", "never-joins")).ExitCode);
+        }
+        finally
+        {
+            if (Directory.Exists(dataDir))
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Join_WithATokenPinningAnotherCa_IsRefusedWithAClearError()
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "stevedore-e2e-badjoin-" + Scenario.Suffix());
@@ -73,8 +204,8 @@ public sealed class JoinedAgentScenarios(JoinedAgentFixture cluster)
                 timeout: TimeSpan.FromSeconds(60));
 
             Assert.Equal(2, result.ExitCode);
-            Assert.Contains("did not present the cluster CA the token names", result.StandardError);
-            Assert.False(File.Exists(Path.Combine(dataDir, "server-ca.crt")));
+            Assert.Equal($"stevedore agent: https://127.0.0.1:{cluster.Server.Port}/ did not present the cluster CA the token names", result.StandardError.Trim());
+            Assert.False(Directory.Exists(dataDir));
             Assert.NotEqual(0, (await cluster.Server.Kubectl("1.32").RunAsync("get", "node", "never-joins")).ExitCode);
         }
         finally
@@ -106,6 +237,12 @@ public sealed class JoinedAgentFixture : IAsyncLifetime
     public string AgentDataDir => Path.Combine(Root, "agent");
 
     public string NodeName { get; } = "e2e-joined-" + Guid.NewGuid().ToString("N")[..6];
+
+    /// <summary>The bootstrap token inside the server's join token (<c>K10HASH::ID.SECRET</c>).</summary>
+    public (string Id, string Secret) BootstrapToken { get; private set; }
+
+    /// <summary>True once the agent, stopped after joining, came back with neither --server nor --token and renewed its Lease.</summary>
+    public bool RestartedWithoutToken { get; private set; }
 
     /// <summary>Namespaces the tests made; deleted (and their pods awaited) before the agent stops.</summary>
     public List<string> Namespaces { get; } = [];
@@ -145,9 +282,34 @@ public sealed class JoinedAgentFixture : IAsyncLifetime
         var socket = Path.Combine(Root, "cri.sock");
         Start("engine", "--data-dir", engineDir, "cri", "--socket", socket);
         var token = (await File.ReadAllTextAsync(Path.Combine(Server.DataDir, "agent-token"))).Trim();
-        Start("agent", "--server", $"https://127.0.0.1:{Server.Port}", "--token", token, "--data-dir", AgentDataDir, "--node-name", NodeName,
-            "--container-runtime-endpoint", "unix://" + socket, "--node-ip", "127.0.0.1");
+        var credential = token[(token.IndexOf("::", StringComparison.Ordinal) + 2)..].Split('.');
+        BootstrapToken = (credential[0], credential[1]);
+        string[] node = ["--data-dir", AgentDataDir, "--node-name", NodeName, "--container-runtime-endpoint", "unix://" + socket, "--node-ip", "127.0.0.1"];
+        Start(["agent", "--server", $"https://127.0.0.1:{Server.Port}", "--token", token, .. node]);
+        await WaitReadyAsync("to join and be Ready");
 
+        // Stop the agent and bring it back with nothing but its folder: the certificate it got must do.
+        var joined = _processes[^1];
+        await StopAsync(joined);
+        _processes.Remove(joined);
+        joined.Dispose();
+        var restarted = DateTime.UtcNow;
+        Start(["agent", .. node]);
+        var k = Server.Kubectl("1.32");
+        await Scenario.EventuallyAsync(async () =>
+            {
+                Assert.All(_processes, p => Assert.False(p.HasExited, "a process exited early: " + Log));
+                var renew = await k.RunAsync("get", "lease", NodeName, "-n", "kube-node-lease", "-o", "jsonpath={.spec.renewTime}");
+                return renew.ExitCode == 0 && DateTime.TryParse(renew.StandardOutput.Trim(), System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AdjustToUniversal, out var at) && at > restarted;
+            },
+            $"node {NodeName} to renew its Lease after a restart without the token", () => Task.FromResult(Log), seconds: 90);
+        await WaitReadyAsync("to be Ready after the restart");
+        RestartedWithoutToken = true;
+    }
+
+    private async Task WaitReadyAsync(string what)
+    {
         var k = Server.Kubectl("1.32");
         await Scenario.EventuallyAsync(async () =>
             {
@@ -155,7 +317,28 @@ public sealed class JoinedAgentFixture : IAsyncLifetime
                 var ready = await k.RunAsync("get", "node", NodeName, "-o", """jsonpath={.status.conditions[?(@.type=="Ready")].status}""");
                 return ready.ExitCode == 0 && ready.StandardOutput.Trim() == "True";
             },
-            $"node {NodeName} to join and be Ready", () => Task.FromResult(Log), seconds: 120);
+            $"node {NodeName} {what}", () => Task.FromResult(Log), seconds: 120);
+    }
+
+    /// <summary>SIGTERM, SIGKILL after 20 s.</summary>
+    private static async Task StopAsync(Process process)
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        await ProcessRunner.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await process.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
     }
 
     public async Task DisposeAsync()
@@ -181,24 +364,10 @@ public sealed class JoinedAgentFixture : IAsyncLifetime
                 }
             }
 
-            // The agent first, then its runtime: SIGTERM, SIGKILL after 20 s.
+            // The agent first, then its runtime.
             foreach (var process in Enumerable.Reverse(_processes))
             {
-                if (!process.HasExited)
-                {
-                    await ProcessRunner.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-                    using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-                    try
-                    {
-                        await process.WaitForExitAsync(grace.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        process.Kill();
-                        await process.WaitForExitAsync();
-                    }
-                }
-
+                await StopAsync(process);
                 process.Dispose();
             }
 

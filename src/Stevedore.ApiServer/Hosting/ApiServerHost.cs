@@ -68,6 +68,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         {
             Kubelets = kubelets,
             ClusterCaPem = options.ClusterCaPem,
+            Authorizer = options.Authorizer,
         });
 
         // No configuration reload: it would put an inotify watch on every folder under the

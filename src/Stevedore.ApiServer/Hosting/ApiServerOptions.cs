@@ -24,6 +24,9 @@ public sealed class ApiServerOptions
 
     public IReviewResponder? Reviews { get; init; }
 
+    /// <summary>Decides every authenticated request (403 unless allowed); null lets every authenticated user do anything.</summary>
+    public Security.Authorization.IAuthorizer? Authorizer { get; init; }
+
     /// <summary>Signs TokenRequests and backs the OpenID discovery documents; null serves neither.</summary>
     public Security.ServiceAccounts.ServiceAccountTokenIssuer? ServiceAccountTokens { get; init; }
 

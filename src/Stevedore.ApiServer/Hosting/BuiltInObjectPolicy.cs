@@ -25,6 +25,9 @@ public sealed class BuiltInObjectPolicy : IObjectPolicy
     public IReadOnlyList<StatusCause> ValidateUpdate(ApiResource resource, JsonObject newObj, JsonObject oldObj) =>
         ToCauses(Validator.ValidateUpdate(resource, newObj, oldObj));
 
+    public IReadOnlyList<StatusCause> ValidateUpdate(ApiResource resource, JsonObject newObj, JsonObject oldObj, string? subresource) =>
+        ToCauses(Validator.ValidateUpdate(resource, newObj, oldObj, subresource));
+
     public IReadOnlyList<string> FindUnknownFields(ApiResource resource, JsonObject obj) =>
         UnknownFieldDetector.Find(obj, resource.ModelType);
 

@@ -19,6 +19,7 @@ public sealed partial class ApiHandler
     {
         var method = context.Request.Method;
         var query = context.Request.Query;
+        AuthorizeResource(context, resource, info, user);
 
         if (resource.IsVirtual)
         {

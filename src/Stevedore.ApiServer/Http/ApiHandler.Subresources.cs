@@ -15,14 +15,15 @@ public sealed partial class ApiHandler
         var method = context.Request.Method;
         switch (info.Subresource, method)
         {
-            case ("status", "GET"):
+            // A CertificateSigningRequest's /approval reads like /status: the whole object, of which a write keeps only the conditions.
+            case ("status" or "approval", "GET"):
                 await GetAsync(context, resource, info, ct);
                 return;
-            case ("status", "PUT"):
-                await ReplaceAsync(context, resource, info, user, "status", ct);
+            case ("status" or "approval", "PUT"):
+                await ReplaceAsync(context, resource, info, user, info.Subresource, ct);
                 return;
-            case ("status", "PATCH"):
-                await PatchAsync(context, resource, info, user, "status", ct);
+            case ("status" or "approval", "PATCH"):
+                await PatchAsync(context, resource, info, user, info.Subresource, ct);
                 return;
             case ("scale", "GET"):
                 await WriteJsonAsync(context, 200, ScaleOf(resource, await _registry.GetAsync(resource, info.Namespace, info.Name!, ct)));
@@ -48,7 +49,7 @@ public sealed partial class ApiHandler
             case ("exec" or "attach" or "portforward", "GET" or "POST") when resource.Plural == "pods":
                 await PodStreamAsync(context, resource, info, ct);
                 return;
-            case ("status" or "scale" or "binding" or "eviction" or "finalize" or "log" or "exec" or "attach" or "portforward" or "token", _):
+            case ("status" or "approval" or "scale" or "binding" or "eviction" or "finalize" or "log" or "exec" or "attach" or "portforward" or "token", _):
                 throw ApiException.MethodNotAllowed();
             default:
                 throw new ApiException(404, "NotFound", $"the server could not find the requested resource ({method} {resource.Plural}/{info.Subresource}); it is not served yet");

@@ -36,7 +36,7 @@ public sealed partial class ApiHandler
             throw ApiException.BadRequest("fieldManager: Too long: may not be longer than 128");
         }
 
-        return new WriteOptions(manager, dryRun == "All", Now, subresource);
+        return new WriteOptions(manager, dryRun == "All", Now, subresource) { User = context.Items[typeof(UserInfo)] as UserInfo };
     }
 
     /// <summary>Applies the fieldValidation directive: Strict rejects unknown fields, Warn reports them.</summary>

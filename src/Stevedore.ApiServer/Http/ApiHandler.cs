@@ -31,6 +31,7 @@ public sealed partial class ApiHandler
     private readonly byte[] _version;
     private readonly Security.ServiceAccounts.ServiceAccountTokenIssuer? _serviceAccountTokens;
     private readonly string? _clusterCaPem;
+    private readonly Security.Authorization.IAuthorizer? _authorizer;
 
     public ApiHandler(ApiHandlerDependencies d)
     {
@@ -48,6 +49,7 @@ public sealed partial class ApiHandler
         _serviceAccountTokens = d.ServiceAccountTokens;
         Kubelets = d.Kubelets ?? new Streaming.KubeletClient(new Streaming.KubeletClientOptions());
         _clusterCaPem = d.ClusterCaPem;
+        _authorizer = d.Authorizer;
     }
 
     /// <summary>The connections to kubelets for the pod streaming subresources.</summary>
@@ -139,6 +141,12 @@ public sealed partial class ApiHandler
     private async Task RouteAsync(HttpContext context, string path, UserInfo user, CancellationToken ct)
     {
         var trimmed = path.TrimEnd('/');
+        if (RequestInfo.ParseResourcePath(trimmed) is null)
+        {
+            // Resource requests are authorized once their resource is known (HandleResourceAsync).
+            AuthorizePath(context, trimmed, user);
+        }
+
         switch (trimmed)
         {
             case "/api":

@@ -24,4 +24,7 @@ public sealed record ApiHandlerDependencies(
 
     /// <summary>The cluster CA (PEM) served without authentication at <c>/cacerts</c>; null serves none.</summary>
     public string? ClusterCaPem { get; init; }
+
+    /// <summary>Decides every authenticated request (403 unless allowed); null lets every authenticated user do anything.</summary>
+    public Security.Authorization.IAuthorizer? Authorizer { get; init; }
 }

@@ -51,6 +51,7 @@ internal static class PrinterRegistry
         [("storage.k8s.io", "CSIDriver")] = StoragePrinters.CsiDriver,
         [("storage.k8s.io", "CSINode")] = StoragePrinters.CsiNode,
 
+        [("certificates.k8s.io", "CertificateSigningRequest")] = CertificatePrinters.CertificateSigningRequest,
         [("coordination.k8s.io", "Lease")] = ConfigPrinters.Lease,
         [("events.k8s.io", "Event")] = EventPrinter.EventsV1,
         [("scheduling.k8s.io", "PriorityClass")] = ConfigPrinters.PriorityClass,

@@ -16,6 +16,10 @@ public interface IObjectPolicy
 
     IReadOnlyList<StatusCause> ValidateUpdate(ApiResource resource, JsonObject newObj, JsonObject oldObj);
 
+    /// <summary>As <see cref="ValidateUpdate(ApiResource, JsonObject, JsonObject)"/> for a write through <paramref name="subresource"/> (null: the object itself).</summary>
+    IReadOnlyList<StatusCause> ValidateUpdate(ApiResource resource, JsonObject newObj, JsonObject oldObj, string? subresource) =>
+        ValidateUpdate(resource, newObj, oldObj);
+
     /// <summary>Fields present in the object that its schema does not know, as <c>.spec.foo</c> paths.</summary>
     IReadOnlyList<string> FindUnknownFields(ApiResource resource, JsonObject obj);
 }

@@ -125,7 +125,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
         }
 
         ResourceStrategies.Normalize(resource, obj);
-        ResourceStrategies.PrepareForCreate(resource, obj);
+        ResourceStrategies.PrepareForCreate(resource, obj, options.User);
         Policy.ApplyDefaults(resource, obj);
         // Built-in steps first (NamespaceLifecycle, DefaultTolerationSeconds), then the configured plugins.
         ResourceStrategies.Admit(resource, obj, options.Subresource);
@@ -303,7 +303,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             }
 
             ResourceStrategies.Normalize(resource, desired);
-            ResourceStrategies.PrepareForUpdate(resource, desired, current, options.Subresource);
+            ResourceStrategies.PrepareForUpdate(resource, desired, current, options.Subresource, options.Now);
             if (ResourceStrategies.HasGeneration(resource))
             {
                 var generation = curMeta["generation"]?.GetValue<long>() ?? 1;
@@ -313,7 +313,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             Policy.ApplyDefaults(resource, desired);
             ResourceStrategies.Admit(resource, desired, options.Subresource);
             // Binding is the one sanctioned way to set a pod's (otherwise immutable) nodeName.
-            var causes = options.Subresource == "binding" ? [] : Policy.ValidateUpdate(resource, desired, current);
+            var causes = options.Subresource == "binding" ? [] : Policy.ValidateUpdate(resource, desired, current, options.Subresource);
             if (causes.Count > 0)
             {
                 throw ApiException.Invalid(QualifiedKind(resource), resource.Kind, resource.Group, name, causes);

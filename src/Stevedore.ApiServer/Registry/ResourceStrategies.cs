@@ -95,10 +95,14 @@ public static class ResourceStrategies
         }
     }
 
-    public static void PrepareForCreate(ApiResource resource, JsonObject obj)
+    /// <param name="user">The requester, recorded by kinds that say who asked (a CertificateSigningRequest's spec.username...).</param>
+    public static void PrepareForCreate(ApiResource resource, JsonObject obj, Security.Authentication.UserInfo? user = null)
     {
         switch (resource.Kind)
         {
+            case "CertificateSigningRequest" when resource.Group == CertificateSigningRequestStrategy.Group:
+                CertificateSigningRequestStrategy.PrepareForCreate(obj, user);
+                return;
             case "Namespace":
                 obj["status"] = new JsonObject { ["phase"] = "Active" };
                 // Every new namespace waits for the namespace controller to empty it before it goes;
@@ -140,8 +144,15 @@ public static class ResourceStrategies
     /// A write to the main resource cannot change status, and a write to <c>/status</c> can
     /// change only status (and annotations), as upstream's status strategies enforce.
     /// </summary>
-    public static void PrepareForUpdate(ApiResource resource, JsonObject desired, JsonObject current, string? subresource)
+    /// <param name="now">When the write happens (condition timestamps); the system clock when null.</param>
+    public static void PrepareForUpdate(ApiResource resource, JsonObject desired, JsonObject current, string? subresource, DateTimeOffset? now = null)
     {
+        if (resource.Kind == "CertificateSigningRequest" && resource.Group == CertificateSigningRequestStrategy.Group)
+        {
+            CertificateSigningRequestStrategy.PrepareForUpdate(desired, current, subresource, now ?? DateTimeOffset.UtcNow);
+            return;
+        }
+
         if (subresource == "status")
         {
             var status = desired["status"]?.DeepClone();

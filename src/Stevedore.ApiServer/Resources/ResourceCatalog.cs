@@ -107,6 +107,9 @@ public sealed class ResourceCatalog
         // coordination.k8s.io/v1
         yield return Of<V1Lease>("coordination.k8s.io", "v1", "leases", true);
 
+        // certificates.k8s.io/v1: /approval sets the Approved/Denied conditions, /status the issued certificate
+        yield return Of<V1CertificateSigningRequest>("certificates.k8s.io", "v1", "certificatesigningrequests", false, ["csr"], [], ["status", "approval"]);
+
         // events.k8s.io/v1
         yield return Of<Eventsv1Event>("events.k8s.io", "v1", "events", true, ["ev"]);
 

@@ -24,13 +24,21 @@ public static class Validator
     }
 
     /// <summary>Errors of replacing <paramref name="oldObj"/> with <paramref name="newObj"/>; empty when valid.</summary>
-    public static IReadOnlyList<FieldError> ValidateUpdate(ApiResource resource, JsonObject newObj, JsonObject oldObj)
+    /// <param name="subresource">The subresource written (<c>status</c>, <c>approval</c>...), null for the object itself.</param>
+    public static IReadOnlyList<FieldError> ValidateUpdate(ApiResource resource, JsonObject newObj, JsonObject oldObj, string? subresource = null)
     {
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(newObj);
         ArgumentNullException.ThrowIfNull(oldObj);
         var errors = new List<FieldError>();
         ObjectMetaValidator.ValidateUpdate(newObj, oldObj, errors);
+        if ((resource.Group, resource.Kind) == ("certificates.k8s.io", "CertificateSigningRequest"))
+        {
+            // What an update may change depends on the subresource it goes through.
+            CertificateValidator.ValidateUpdate(newObj, oldObj, subresource, errors);
+            return errors;
+        }
+
         ValidateKind(resource, newObj, oldObj, errors);
         return errors;
     }
@@ -133,6 +141,9 @@ public static class Validator
                 break;
             case ("batch", "CronJob"):
                 BatchValidator.ValidateCronJob(obj, old, errors);
+                break;
+            case ("certificates.k8s.io", "CertificateSigningRequest"):
+                CertificateValidator.ValidateCreate(obj, errors);
                 break;
             case ("apiextensions.k8s.io", "CustomResourceDefinition"):
                 var spec = obj.Obj("spec");

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +12,8 @@ namespace Stevedore.Controllers.Host;
 /// <summary>
 /// Runs the built-in controllers over one shared informer factory: ReplicaSet, Deployment,
 /// ServiceAccount, NodeIpam, Namespace, NodeLifecycle, the garbage collector, Endpoints,
-/// EndpointSlice, the service load balancer and (given the CA) the root CA publisher. <see cref="RunAsync"/> campaigns for the
+/// EndpointSlice, the service load balancer, (given the CA) the root CA publisher and (given the CA's key) the
+/// certificate signing request approver and signer. <see cref="RunAsync"/> campaigns for the
 /// <c>kube-system/kube-controller-manager</c> Lease first, so two servers never both act.
 /// </summary>
 public sealed partial class ControllerManager
@@ -25,14 +27,19 @@ public sealed partial class ControllerManager
     private readonly ILogger _logger;
     private readonly NodeHealthTracker? _nodeHealth;
     private readonly string? _rootCaPem;
+    private readonly X509Certificate2? _signingCa;
 
     /// <param name="client">The API connection.</param>
     /// <param name="loggerFactory">Logs; none when null.</param>
     /// <param name="time">The clock; the system clock when null.</param>
     /// <param name="nodeHealth">Node health bookkeeping (grace periods); upstream's 40 s / 60 s when null.</param>
     /// <param name="rootCaPem">The cluster CA to publish as <c>kube-root-ca.crt</c> in every namespace; no publisher when null.</param>
-    public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null, string? rootCaPem = null)
+    /// <param name="signingCa">The cluster CA with its private key: runs the certificate signing request signer (and the
+    /// approver of node client certificates); neither runs when null. Not disposed here.</param>
+    public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null, string? rootCaPem = null,
+        X509Certificate2? signingCa = null)
     {
+        _signingCa = signingCa;
         _nodeHealth = nodeHealth;
         _rootCaPem = rootCaPem;
         ArgumentNullException.ThrowIfNull(client);
@@ -68,6 +75,12 @@ public sealed partial class ControllerManager
         if (_rootCaPem is not null)
         {
             controllers.Add(new RootCaPublisherController(_client, _rootCaPem, _loggerFactory.CreateLogger<RootCaPublisherController>(), _time));
+        }
+
+        if (_signingCa is not null)
+        {
+            controllers.Add(new CsrApprovingController(_client, _loggerFactory.CreateLogger<CsrApprovingController>(), _time));
+            controllers.Add(new CsrSigningController(_client, _signingCa, _loggerFactory.CreateLogger<CsrSigningController>(), _time));
         }
 
         try

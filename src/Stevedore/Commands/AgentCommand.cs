@@ -17,7 +17,7 @@ public static class AgentCommand
     public static Command Create()
     {
         var server = new Option<string?>("--server") { Description = "URL of the API server, e.g. https://10.0.0.1:6443" };
-        var token = new Option<string?>("--token") { Description = "Join token (the server prints it and keeps it in DATA/agent-token)" };
+        var token = new Option<string?>("--token") { Description = "Join token (the server prints it and keeps it in DATA/agent-token); needed only until the node has its client certificate" };
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig to use instead of --server/--token" };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the agent's pod files and static pod manifests (DIR/manifests)", DefaultValueFactory = _ => DefaultDataDir };
         var nodeName = new Option<string>("--node-name") { Description = "Name of this node", DefaultValueFactory = _ => AgentHost.DefaultNodeName() };
@@ -113,9 +113,9 @@ public static class AgentCommand
         IKubernetes client;
         try
         {
-            client = await ConnectAsync(server, token, kubeconfig, settings.DataDir, cancellationToken);
+            client = await ConnectAsync(server, token, kubeconfig, settings, cancellationToken);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or k8s.Exceptions.KubeConfigException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or k8s.Exceptions.KubeConfigException)
         {
             await Console.Error.WriteLineAsync("stevedore agent: " + ex.Message);
             return 2;
@@ -155,8 +155,11 @@ public static class AgentCommand
         return kubeconfig is null ? null : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig).SslCaCerts?.FirstOrDefault();
     }
 
-    /// <summary>A client from a kubeconfig, or from server + join token (trusting the CA the token pins).</summary>
-    private static async Task<IKubernetes> ConnectAsync(string? server, string? token, string? kubeconfig, string dataDir, CancellationToken cancellationToken)
+    /// <summary>
+    /// A client from <c>--kubeconfig</c>, or with the node's own client certificate (DIR/kubeconfig.yaml), which the
+    /// join token obtains first when there is no usable one.
+    /// </summary>
+    private static async Task<IKubernetes> ConnectAsync(string? server, string? token, string? kubeconfig, AgentSettings settings, CancellationToken cancellationToken)
     {
         if (kubeconfig is not null)
         {
@@ -168,34 +171,8 @@ public static class AgentCommand
             return ClusterConnection.FromKubeconfig(kubeconfig);
         }
 
-        if (server is null || token is null)
-        {
-            throw new ArgumentException("give --server and --token (printed by `stevedore server`), or --kubeconfig");
-        }
-
-        if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme != "https")
-        {
-            throw new ArgumentException($"--server {server}: expected an https:// URL, e.g. https://10.0.0.1:6443");
-        }
-
-        var config = new KubernetesClientConfiguration { Host = uri.ToString(), AccessToken = token.Trim() };
-        if (JoinToken.CaHashOf(token.Trim()) is { } caHash)
-        {
-            var caFile = Path.Combine(dataDir, "server-ca.crt");
-            X509Certificate2 ca;
-            if (File.Exists(caFile) && JoinToken.CaHash(ca = X509CertificateLoader.LoadCertificateFromFile(caFile)) == caHash)
-            {
-                config.SslCaCerts = [ca];
-            }
-            else
-            {
-                ca = await JoinToken.FetchPinnedCaAsync(uri, caHash, cancellationToken);
-                Directory.CreateDirectory(dataDir);
-                await File.WriteAllTextAsync(caFile, ca.ExportCertificatePem(), cancellationToken);
-                config.SslCaCerts = [ca];
-            }
-        }
-
-        return ClusterConnection.FromConfiguration(config);
+        var own = await NodeCredentials.EnsureAsync(server, token, settings.DataDir, settings.NodeName, Console.Out, cancellationToken);
+        await NodeCredentials.RenewIfDueAsync(own, settings.NodeName, Console.Out, cancellationToken);
+        return ClusterConnection.FromKubeconfig(own);
     }
 }

@@ -183,17 +183,25 @@ public static class ServerCommand
         {
             using var certificates = ClusterCertificates.LoadOrCreate(settings.DataDir, [], TimeProvider.System);
             var adminToken = new StaticToken(certificates.AdminToken, new UserInfo("system:admin", null, ["system:masters"]));
-            // Agents on other machines join with this token (it also pins the CA for them).
-            var joinToken = JoinToken.LoadOrCreate(settings.DataDir, certificates.CaCertificate);
-            var agentToken = new StaticToken(joinToken, new UserInfo(JoinToken.User, null, [JoinToken.NodesGroup]));
+            // Agents on other machines join with this token: it pins the CA for them and carries a bootstrap token
+            // that can only ask for a node client certificate (its Secret is made once the API answers).
+            var joinToken = JoinToken.LoadOrGenerate(settings.DataDir, certificates.CaCertificate, out var replacedTokenId);
             // Operators may add users as lines "token,user,uid,\"group1,group2\"" in DATA/tokens.csv.
             var tokenFile = Path.Combine(settings.DataDir, "tokens.csv");
-            var tokens = File.Exists(tokenFile) ? StaticTokenAuthenticator.FromFile(tokenFile, adminToken, agentToken) : new StaticTokenAuthenticator([adminToken, agentToken]);
+            var tokens = File.Exists(tokenFile) ? StaticTokenAuthenticator.FromFile(tokenFile, adminToken) : new StaticTokenAuthenticator([adminToken]);
             // ServiceAccount tokens (TokenRequest) are signed with a key of their own, kept beside the CA.
             using var serviceAccountKey = ServiceAccountSigningKey.LoadOrCreate(settings.DataDir);
             var serviceAccountTokens = new ServiceAccountTokenIssuer(serviceAccountKey, TimeProvider.System);
-            var bearer = new BearerTokenAuthenticator([tokens, new ServiceAccountTokenAuthenticator(serviceAccountTokens, new StoreBoundObjectGetter(store))]);
-            var authorizer = new AllowAuthenticatedAuthorizer();
+            var bearer = new BearerTokenAuthenticator([
+                tokens,
+                new ServiceAccountTokenAuthenticator(serviceAccountTokens, new StoreBoundObjectGetter(store)),
+                new BootstrapTokenAuthenticator(store, TimeProvider.System),
+            ]);
+            // Bootstrap token users may only ask for node certificates; everyone else authenticated may do anything (until RBAC).
+            var allowAuthenticated = new AllowAuthenticatedAuthorizer();
+            var authorizer = new UnionAuthorizer(new BootstrapperAuthorizer(), allowAuthenticated);
+            // The CSR signer's copy of the CA key.
+            using var signingCa = certificates.CopyCaWithKey();
             // The API server's identity towards kubelets (pod logs, exec, attach, port-forward), issued afresh at every start.
             using var kubeletClientCertificate = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], TimeSpan.FromDays(365)).ToX509Certificate2();
             var options = new ApiServerOptions
@@ -203,7 +211,8 @@ public static class ServerCommand
                 Listen = endpoint,
                 ConfigureHttps = listen => listen.UseHttps(https => HttpsSetup.ConfigureHttps(https, certificates)),
                 Authenticator = new UnionAuthenticator(new X509ClientCertificateAuthenticator(certificates.ClientCertificateValidator), bearer),
-                Reviews = new ReviewResponder(authorizer, authorizer, bearer, TimeProvider.System),
+                Reviews = new ReviewResponder(authorizer, allowAuthenticated, bearer, TimeProvider.System),
+                Authorizer = authorizer,
                 ServiceAccountTokens = serviceAccountTokens,
                 AdmissionPlugins = AdmissionPlugins.BuiltIn,
                 LoggerFactory = loggerFactory,
@@ -224,8 +233,18 @@ public static class ServerCommand
             // answers so the cold start stays fast, and each campaigns for its Lease.
             using var controlPlane = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var client = ClusterConnection.FromKubeconfig(kubeconfig);
+            try
+            {
+                await JoinToken.EnsureSecretAsync(client, joinToken, replacedTokenId, cancellationToken);
+                JoinToken.Save(settings.DataDir, joinToken);
+            }
+            catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException or IOException)
+            {
+                await Console.Error.WriteLineAsync($"stevedore: the join token could not be stored, agents cannot join: {ex.Message}");
+            }
+
             var scheduler = Task.Run(() => SchedulerHost.RunLeaderElectedAsync(client, loggerFactory, controlPlane.Token), CancellationToken.None);
-            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem).RunAsync(controlPlane.Token), CancellationToken.None);
+            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem, signingCa: signingCa).RunAsync(controlPlane.Token), CancellationToken.None);
             var agent = settings.DisableAgent
                 ? Task.CompletedTask
                 : Task.Run(() => RunAgentAsync(settings, certificates, serverUrl, loggerFactory, controlPlane.Token), CancellationToken.None);
@@ -256,7 +275,7 @@ public static class ServerCommand
     {
         var agentDir = Path.Combine(settings.DataDir, "agent");
         Directory.CreateDirectory(agentDir);
-        var credential = certificates.IssueClientCertificate("system:node:" + settings.NodeName, [JoinToken.NodesGroup], ClusterCertificates.AdminLifetime);
+        var credential = certificates.IssueClientCertificate("system:node:" + settings.NodeName, [WellKnownGroups.Nodes], ClusterCertificates.AdminLifetime);
         var kubeconfig = Path.Combine(agentDir, "kubeconfig.yaml");
         KubeconfigWriter.Write(kubeconfig, serverUrl, certificates.CaPem, credential.CertificatePem, credential.KeyPem);
         using var client = ClusterConnection.FromKubeconfig(kubeconfig);

@@ -12,7 +12,9 @@ namespace EndToEnd.Infrastructure;
 /// every pod uses <c>imagePullPolicy: IfNotPresent</c>, so nothing is ever pulled. The node reports
 /// InternalIP 127.0.0.1, so the API server reaches the kubelet over loopback only.
 /// Only one agent may run on the machine (port 10250, bridge stevedore0, /etc/stevedore/cni/net.d): starting
-/// acquires the <see cref="AgentMachine"/>, stopping leaves the machine clean and releases it.
+/// acquires the <see cref="AgentMachine"/>, stopping leaves the machine clean and releases it. With
+/// <c>containerd: true</c> the agent talks CRI to Debian's containerd (<see cref="ContainerdRuntime"/>,
+/// <c>--container-runtime-endpoint</c>) instead of the built-in engine.
 /// </summary>
 public sealed class AgentServer : IAsyncDisposable
 {
@@ -21,6 +23,9 @@ public sealed class AgentServer : IAsyncDisposable
     private readonly List<string> _namespaces = [];
     private readonly string[] _arguments;
     private Process _process = null!;
+
+    /// <summary>containerd, when the agent uses it rather than the built-in engine.</summary>
+    public ContainerdRuntime? Containerd { get; private set; }
 
     private AgentServer(AgentMachine machine, string root, int port, string nodeName, string[] arguments)
     {
@@ -51,7 +56,7 @@ public sealed class AgentServer : IAsyncDisposable
         {
             lock (_log)
             {
-                return _log.ToString();
+                return _log.ToString() + (Containerd?.Log is { Length: > 0 } runtime ? "\n---- containerd (end) ----\n" + runtime[Math.Max(0, runtime.Length - 6000)..] : "");
             }
         }
     }
@@ -71,7 +76,8 @@ public sealed class AgentServer : IAsyncDisposable
         return name;
     }
 
-    public static async Task<AgentServer> StartAsync()
+    /// <param name="containerd">Run Debian's containerd as the agent's runtime instead of the built-in engine.</param>
+    public static async Task<AgentServer> StartAsync(bool containerd = false)
     {
         var machine = await AgentMachine.AcquireAsync();
         AgentServer? server = null;
@@ -80,14 +86,25 @@ public sealed class AgentServer : IAsyncDisposable
             var root = AgentMachine.NewRoot();
             var port = FreePort.Next();
             var nodeName = "e2e-agent-" + Guid.NewGuid().ToString("N")[..6];
+            string[] runtime = containerd
+                ? ["--container-runtime-endpoint", "unix://" + Path.Combine(root, "containerd", "containerd.sock")]
+                : ["--engine-data-dir", Path.Combine(root, "engine"), "--cri-socket", Path.Combine(root, "cri.sock")];
             server = new AgentServer(machine, root, port, nodeName,
             [
                 "server", "--data-dir", Path.Combine(root, "server"), "--listen", $"127.0.0.1:{port}",
-                "--engine-data-dir", Path.Combine(root, "engine"), "--cri-socket", Path.Combine(root, "cri.sock"),
+                .. runtime,
                 "--node-name", nodeName, "--node-ip", "127.0.0.1",
             ]);
             Directory.CreateDirectory(root);
-            await TestImages.ImportAsync(Path.Combine(root, "engine"));
+            if (containerd)
+            {
+                server.Containerd = await ContainerdRuntime.StartAsync(root);
+            }
+            else
+            {
+                await TestImages.ImportAsync(Path.Combine(root, "engine"));
+            }
+
             await server.StartProcessAsync();
             return server;
         }
@@ -144,6 +161,11 @@ public sealed class AgentServer : IAsyncDisposable
             }
 
             await StopProcessAsync();
+            if (Containerd is not null)
+            {
+                await Containerd.StopAsync();
+            }
+
             await _machine.CleanAsync(Root);
         }
         finally

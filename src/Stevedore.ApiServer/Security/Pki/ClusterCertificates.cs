@@ -132,6 +132,17 @@ public sealed class ClusterCertificates : IDisposable
         return CertificateFactory.CreateClient(_caWithKey, commonName, organizations, _time.GetUtcNow(), lifetime);
     }
 
+    /// <summary>
+    /// A copy of the CA with its private key, for the one component that signs certificates on request (the
+    /// CertificateSigningRequest signer). The caller owns and disposes it.
+    /// </summary>
+    public X509Certificate2 CopyCaWithKey()
+    {
+        using var key = _caWithKey.GetECDsaPrivateKey() ?? throw new InvalidOperationException("the cluster CA has no ECDSA private key");
+        using var certificate = X509CertificateLoader.LoadCertificate(_caWithKey.RawData);
+        return certificate.CopyWithPrivateKey(key);
+    }
+
     public void Dispose()
     {
         _caWithKey.Dispose();
