@@ -25,14 +25,20 @@ public sealed partial class ControllerManager
     private readonly ILogger _logger;
     private readonly NodeHealthTracker? _nodeHealth;
     private readonly string? _rootCaPem;
+    private readonly SharedInformerFactory? _sharedInformers;
 
     /// <param name="client">The API connection.</param>
     /// <param name="loggerFactory">Logs; none when null.</param>
     /// <param name="time">The clock; the system clock when null.</param>
     /// <param name="nodeHealth">Node health bookkeeping (grace periods); upstream's 40 s / 60 s when null.</param>
     /// <param name="rootCaPem">The cluster CA to publish as <c>kube-root-ca.crt</c> in every namespace; no publisher when null.</param>
-    public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null, string? rootCaPem = null)
+    /// <param name="informers">
+    /// A factory shared with other components of the process (the scheduler), which the controllers
+    /// start but never stop; null for informers of their own per leadership term.
+    /// </param>
+    public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null, string? rootCaPem = null, SharedInformerFactory? informers = null)
     {
+        _sharedInformers = informers;
         _nodeHealth = nodeHealth;
         _rootCaPem = rootCaPem;
         ArgumentNullException.ThrowIfNull(client);
@@ -49,7 +55,10 @@ public sealed partial class ControllerManager
     /// <summary>Runs the controllers without leader election (tests, single-process setups).</summary>
     public async Task RunControllersAsync(CancellationToken cancellationToken)
     {
-        await using var informers = new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory });
+        await using var ownInformers = _sharedInformers is null
+            ? new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory })
+            : null;
+        var informers = _sharedInformers ?? ownInformers!;
         var recorder = new EventRecorder(_client, "deployment-controller", time: _time, logger: _logger);
         var controllers = new List<IController>
         {
@@ -77,7 +86,8 @@ public sealed partial class ControllerManager
                 controller.Register(informers);
             }
 
-            informers.Start(cancellationToken);
+            // Shared informers outlive this term (the controllers' handlers do not); our own stop with it.
+            informers.Start(_sharedInformers is null ? cancellationToken : CancellationToken.None);
             if (!await informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false))
             {
                 return;
