@@ -22,6 +22,7 @@ public sealed class PodScheduler
     private readonly Random _random;
     private readonly int _percentageOfNodesToScore;
     private int _nextStartNodeIndex;
+    private Status?[] _statuses = [];
 
     /// <param name="profile">The plugins to run.</param>
     /// <param name="random">Tie breaker between equally scored nodes; inject a seeded one for tests.</param>
@@ -153,7 +154,17 @@ public sealed class PodScheduler
         var n = nodes.Count;
         var toFind = NumFeasibleNodesToFind(n);
         var start = _nextStartNodeIndex % n;
-        var statuses = new Status?[n];
+        // One array per instance (calls never overlap), cleared instead of allocated every cycle.
+        if (_statuses.Length != n)
+        {
+            _statuses = new Status?[n];
+        }
+        else
+        {
+            Array.Clear(_statuses);
+        }
+
+        var statuses = _statuses;
         var found = 0;
 
         void Check(int offset)

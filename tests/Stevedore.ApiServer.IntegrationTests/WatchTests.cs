@@ -10,9 +10,9 @@ public sealed class WatchTests(ApiServerFixture server)
     {
         public HttpResponseMessage Response { get; } = response;
 
-        public async Task<JsonObject> NextAsync()
+        public async Task<JsonObject> NextAsync(int timeoutSeconds = 15)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
             var line = await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException("watch ended");
             return JsonNode.Parse(line)!.AsObject();
         }
@@ -93,6 +93,28 @@ public sealed class WatchTests(ApiServerFixture server)
         var bookmark = await watch.NextAsync();
         Assert.Equal("BOOKMARK", bookmark["type"]!.ToString());
         Assert.Equal("true", bookmark["object"]!["metadata"]!["annotations"]!["k8s.io/initial-events-end"]!.ToString());
+    }
+
+    [Fact]
+    public async Task Watch_WithBookmarksFallingSilent_SendsBookmarkThenKeepsDeliveringEvents()
+    {
+        var ns = await server.CreateNamespaceAsync();
+        var (_, list) = await server.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/configmaps");
+        var rv = list["metadata"]!["resourceVersion"]!.ToString();
+        using var watch = await OpenAsync($"/api/v1/namespaces/{ns}/configmaps?watch=1&allowWatchBookmarks=true&resourceVersion={rv}");
+
+        var (_, created) = await server.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"before"}}""");
+        Assert.Equal("ADDED", (await watch.NextAsync())["type"]!.ToString());
+
+        // Nothing happens in the namespace now: after the bookmark interval (10 s) the server says where it is.
+        var bookmark = await watch.NextAsync(timeoutSeconds: 60);
+        Assert.Equal("BOOKMARK", bookmark["type"]!.ToString());
+        Assert.True(long.Parse(bookmark["object"]!["metadata"]!["resourceVersion"]!.ToString()) >= long.Parse(created["metadata"]!["resourceVersion"]!.ToString()));
+
+        await server.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"after"}}""");
+        var added = await watch.NextAsync();
+        Assert.Equal("ADDED", added["type"]!.ToString());
+        Assert.Equal("after", added["object"]!["metadata"]!["name"]!.ToString());
     }
 
     [Fact]

@@ -151,6 +151,24 @@ public class PodSchedulerTests
     }
 
     [Fact]
+    public void ScheduleOne_AfterACycleThatRejectedEveryNode_NextCycleCountsOnlyTheNodesItEvaluated()
+    {
+        // The per-node statuses are kept from cycle to cycle and cleared in between: a status left
+        // over from the failed cycle would count as evaluated (and as a failure) in the next one.
+        var snapshot = Make.Snapshot(Enumerable.Range(0, 200).Select(i => Make.Node($"n{i:D3}").Build()));
+        var scheduler = NewScheduler();
+
+        var rejected = scheduler.ScheduleOne(Make.Pod("big").Req("8", ""), snapshot);
+        var placed = scheduler.ScheduleOne(Make.Pod("small").Req("100m", ""), snapshot);
+
+        Assert.False(rejected.IsSuccess);
+        Assert.Equal(200, rejected.EvaluatedNodes);
+        Assert.True(placed.IsSuccess);
+        Assert.Equal(100, placed.EvaluatedNodes);
+        Assert.Equal(100, placed.FeasibleNodes);
+    }
+
+    [Fact]
     public void ScheduleOne_RequiredAntiAffinity_OnePodPerNode()
     {
         var snapshot = Make.Snapshot([Make.Node("n1"), Make.Node("n2"), Make.Node("n3")]);

@@ -11,6 +11,7 @@ namespace ControlPlaneBench.Infrastructure;
 public sealed class ClusterApi(HttpClient http)
 {
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+    private static readonly MediaTypeHeaderValue MergePatchType = new("application/merge-patch+json");
 
     /// <summary>POSTs an object; true on 201 Created. The response body is read in full, as a real client would.</summary>
     public async Task<bool> TryCreateAsync(string collectionPath, byte[] body, CancellationToken cancellationToken)
@@ -32,6 +33,20 @@ public sealed class ClusterApi(HttpClient http)
 
         using var document = JsonDocument.Parse(bytes);
         return document.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
+    }
+
+    /// <summary>Sends a JSON merge patch; throws unless 200.</summary>
+    public async Task MergePatchAsync(string path, JsonObject patch, CancellationToken cancellationToken)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(patch.ToJsonString()));
+        content.Headers.ContentType = MergePatchType;
+        using var request = Http2.Request(HttpMethod.Patch, path, content);
+        using var response = Http2.Checked(await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken));
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new HttpRequestException($"PATCH {path}: {(int)response.StatusCode} {Encoding.UTF8.GetString(bytes)}");
+        }
     }
 
     /// <summary>GETs a path and parses the body; throws unless 200.</summary>

@@ -10,7 +10,18 @@ public static class Metrics
     public static Metric WarmupAvailable(int replicas, int nodes) => new($"{nodes:N0} nodes: warm-up Deployment of {replicas:N0}, create → Available (cold)", "s");
 
     public static Metric SchedulerThroughput(int nodes, int pods) =>
-        new($"{nodes:N0} nodes, {pods:N0} pods: scheduler throughput", "pods/s", GoalKind.AtLeast, 1000);
+        new($"{nodes:N0} nodes, {pods:N0} pods created meanwhile: scheduler throughput", "pods/s", GoalKind.AtLeast, 1000);
+
+    public static Metric BacklogThroughput(int nodes, int pods) =>
+        new($"{nodes:N0} nodes, backlog of {pods:N0} pods: scheduler throughput", "pods/s", GoalKind.AtLeast, 1000);
+
+    public static Metric BacklogReleaseToFirstBinding(int nodes) => new($"{nodes:N0} nodes, backlog: scheduler released → first binding", "s");
+
+    public static Metric BacklogReleaseToLastBinding(int nodes) => new($"{nodes:N0} nodes, backlog: scheduler released → last binding", "s");
+
+    public static Metric BacklogServerCpu(int nodes) => new($"{nodes:N0} nodes, backlog: server CPU, released → last binding", "s");
+
+    public static Metric BacklogHollowCpu(int nodes) => new($"{nodes:N0} nodes, backlog: hollow-nodes CPU, same span", "s");
 
     public static Metric PodCreateRate(int nodes, int clients) => new($"{nodes:N0} nodes: pod creates/s ({clients} clients)", "1/s");
 

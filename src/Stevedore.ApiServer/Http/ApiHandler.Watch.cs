@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -80,6 +81,11 @@ public sealed partial class ApiHandler
             var initialPending = sendInitialEvents;
             var tableHeadersSent = false;
             var body = context.Response.Body;
+            var lastWrite = Stopwatch.GetTimestamp();
+            // One bookmark timer at a time, re-armed only when it fires: a timer armed and disposed on
+            // every wake-up put every event of every watcher through the runtime's timer-queue lock,
+            // where busy servers queued up.
+            Task? bookmarkDue = null;
             try
             {
                 while (true)
@@ -90,12 +96,14 @@ public sealed partial class ApiHandler
                         initialPending = false;
                         await body.WriteAsync(BookmarkFrame(resource, _registry.Caches.Revision, initialEventsEnd: true), timeoutSource.Token);
                         await body.FlushAsync(timeoutSource.Token);
+                        lastWrite = Stopwatch.GetTimestamp();
                     }
 
+                    var wrote = false;
                     while (watcher.Events.TryRead(out var e))
                     {
                         watcher.Consumed();
-
+                        wrote = true;
                         await body.WriteAsync(asTable ? TableFrame(resource, e, includeObject, ref tableHeadersSent) : e.Frame, timeoutSource.Token);
                         if (initialPending && !watcher.Events.TryPeek(out _))
                         {
@@ -104,28 +112,46 @@ public sealed partial class ApiHandler
                     }
 
                     await body.FlushAsync(timeoutSource.Token);
+                    if (wrote)
+                    {
+                        lastWrite = Stopwatch.GetTimestamp();
+                    }
+
                     if (initialPending)
                     {
                         continue;
                     }
 
-                    using var idle = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token);
-                    idle.CancelAfter(BookmarkInterval);
-                    try
+                    var waiting = watcher.Events.WaitToReadAsync(timeoutSource.Token);
+                    if (bookmarks && !waiting.IsCompleted)
                     {
-                        if (!await watcher.Events.WaitToReadAsync(idle.Token))
+                        var ready = waiting.AsTask();
+                        while (!ready.IsCompleted)
                         {
-                            // Closed: overflowed or the cache was rebuilt. The client re-watches.
-                            return;
+                            var silentFor = Stopwatch.GetElapsedTime(lastWrite);
+                            if (silentFor >= BookmarkInterval)
+                            {
+                                await body.WriteAsync(BookmarkFrame(resource, _registry.Caches.Revision, initialEventsEnd: false), timeoutSource.Token);
+                                await body.FlushAsync(timeoutSource.Token);
+                                lastWrite = Stopwatch.GetTimestamp();
+                                continue;
+                            }
+
+                            bookmarkDue ??= Task.Delay(BookmarkInterval - silentFor, timeoutSource.Token);
+                            if (await Task.WhenAny(ready, bookmarkDue) != ready)
+                            {
+                                timeoutSource.Token.ThrowIfCancellationRequested();
+                                bookmarkDue = null;
+                            }
                         }
+
+                        waiting = new ValueTask<bool>(ready);
                     }
-                    catch (OperationCanceledException) when (!timeoutSource.IsCancellationRequested)
+
+                    if (!await waiting)
                     {
-                        if (bookmarks)
-                        {
-                            await body.WriteAsync(BookmarkFrame(resource, _registry.Caches.Revision, initialEventsEnd: false), timeoutSource.Token);
-                            await body.FlushAsync(timeoutSource.Token);
-                        }
+                        // Closed: overflowed or the cache was rebuilt. The client re-watches.
+                        return;
                     }
                 }
             }

@@ -28,6 +28,7 @@ public sealed partial class ControllerManager
     private readonly NodeHealthTracker? _nodeHealth;
     private readonly string? _rootCaPem;
     private readonly X509Certificate2? _signingCa;
+    private readonly SharedInformerFactory? _sharedInformers;
 
     /// <param name="client">The API connection.</param>
     /// <param name="loggerFactory">Logs; none when null.</param>
@@ -36,10 +37,15 @@ public sealed partial class ControllerManager
     /// <param name="rootCaPem">The cluster CA to publish as <c>kube-root-ca.crt</c> in every namespace; no publisher when null.</param>
     /// <param name="signingCa">The cluster CA with its private key: runs the certificate signing request signer (and the
     /// approver of node client certificates); neither runs when null. Not disposed here.</param>
+    /// <param name="informers">
+    /// A factory shared with other components of the process (the scheduler), which the controllers
+    /// start but never stop; null for informers of their own per leadership term.
+    /// </param>
     public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null, string? rootCaPem = null,
-        X509Certificate2? signingCa = null)
+        X509Certificate2? signingCa = null, SharedInformerFactory? informers = null)
     {
         _signingCa = signingCa;
+        _sharedInformers = informers;
         _nodeHealth = nodeHealth;
         _rootCaPem = rootCaPem;
         ArgumentNullException.ThrowIfNull(client);
@@ -56,7 +62,10 @@ public sealed partial class ControllerManager
     /// <summary>Runs the controllers without leader election (tests, single-process setups).</summary>
     public async Task RunControllersAsync(CancellationToken cancellationToken)
     {
-        await using var informers = new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory });
+        await using var ownInformers = _sharedInformers is null
+            ? new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory })
+            : null;
+        var informers = _sharedInformers ?? ownInformers!;
         var recorder = new EventRecorder(_client, "deployment-controller", time: _time, logger: _logger);
         var controllers = new List<IController>
         {
@@ -90,7 +99,8 @@ public sealed partial class ControllerManager
                 controller.Register(informers);
             }
 
-            informers.Start(cancellationToken);
+            // Shared informers outlive this term (the controllers' handlers do not); our own stop with it.
+            informers.Start(_sharedInformers is null ? cancellationToken : CancellationToken.None);
             if (!await informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false))
             {
                 return;

@@ -13,23 +13,15 @@ public sealed class NodeInfo
     public NodeInfo(V1Node node)
     {
         Node = node;
+        Name = node.Metadata?.Name ?? string.Empty;
         Allocatable = Resource.FromList(node.Status?.Allocatable);
-        ImageSizes = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (node.Status?.Images is { } images)
-        {
-            foreach (var image in images)
-            {
-                foreach (var name in image.Names ?? [])
-                {
-                    ImageSizes[ImageNames.Normalize(name)] = image.SizeBytes ?? 0;
-                }
-            }
-        }
+        ImageSizes = ImageSizesOf(node);
     }
 
     public V1Node Node { get; private set; }
 
-    public string Name => Node.Metadata?.Name ?? string.Empty;
+    /// <summary>The node's name, read once: filters and scores ask for it for every node of every cycle.</summary>
+    public string Name { get; private set; }
 
     public IDictionary<string, string>? Labels => Node.Metadata?.Labels;
 
@@ -58,11 +50,28 @@ public sealed class NodeInfo
     /// <summary>Replaces the node object, keeping the pods.</summary>
     public void SetNode(V1Node node)
     {
-        var fresh = new NodeInfo(node);
         Node = node;
-        Allocatable = fresh.Allocatable;
-        ImageSizes = fresh.ImageSizes;
+        Name = node.Metadata?.Name ?? string.Empty;
+        Allocatable = Resource.FromList(node.Status?.Allocatable);
+        ImageSizes = ImageSizesOf(node);
         Generation++;
+    }
+
+    private static Dictionary<string, long> ImageSizesOf(V1Node node)
+    {
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (node.Status?.Images is { } images)
+        {
+            foreach (var image in images)
+            {
+                foreach (var name in image.Names ?? [])
+                {
+                    sizes[ImageNames.Normalize(name)] = image.SizeBytes ?? 0;
+                }
+            }
+        }
+
+        return sizes;
     }
 
     public void AddPod(PodInfo pod)

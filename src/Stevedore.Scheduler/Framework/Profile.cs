@@ -21,6 +21,9 @@ public sealed class Profile : IFrameworkHandle
     private readonly List<IReservePlugin> _reserve = [];
     private readonly List<IBindPlugin> _bind = [];
 
+    // Score arrays of the last cycle, taken while a cycle scores (so overlapping callers never share them).
+    private NodeScore[][]? _scoreArrays;
+
     private Profile(string schedulerName, PluginArgs args)
     {
         SchedulerName = schedulerName;
@@ -184,12 +187,10 @@ public sealed class Profile : IFrameworkHandle
         }
 
         // One pass over the nodes runs every plugin (one fan-out per cycle, not one per plugin).
-        var scores = new NodeScore[active.Count][];
+        // The score arrays of the previous cycle are reused when the node count repeats (as it does
+        // cycle after cycle with adaptive sampling): they are a few kilobytes per plugin per pod.
+        var scores = RentScoreArrays(active.Count, nodes.Count);
         var failures = new Status?[active.Count];
-        for (var p = 0; p < active.Count; p++)
-        {
-            scores[p] = new NodeScore[nodes.Count];
-        }
 
         ForEachNode(nodes.Count, i =>
         {
@@ -232,8 +233,30 @@ public sealed class Profile : IFrameworkHandle
             }
         }
 
+        ReturnScoreArrays(scores);
         return (totals, Status.Success);
     }
+
+    private NodeScore[][] RentScoreArrays(int plugins, int nodes)
+    {
+        var cached = Interlocked.Exchange(ref _scoreArrays, null);
+        if (cached is not null && cached.Length == plugins && (plugins == 0 || cached[0].Length == nodes))
+        {
+            return cached;
+        }
+
+        var arrays = new NodeScore[plugins][];
+        for (var p = 0; p < plugins; p++)
+        {
+            arrays[p] = new NodeScore[nodes];
+        }
+
+        return arrays;
+    }
+
+    // Only on success: after a failure the arrays are simply dropped (they may be half written, which
+    // would not matter, but failures are rare enough not to bother).
+    private void ReturnScoreArrays(NodeScore[][] arrays) => Volatile.Write(ref _scoreArrays, arrays);
 
     /// <summary>Runs Reserve plugins; on failure the ones already run are unreserved.</summary>
     public Status RunReservePlugins(CycleState state, V1Pod pod, string nodeName)

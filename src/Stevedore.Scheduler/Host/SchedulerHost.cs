@@ -55,11 +55,22 @@ public sealed partial class SchedulerHost
 
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
 
+    private readonly SharedInformerFactory? _sharedInformers;
+
     /// <summary>Creates a scheduler host; it is one-shot: <see cref="RunAsync"/> once per instance.</summary>
-    public SchedulerHost(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    /// <param name="client">The API connection.</param>
+    /// <param name="loggerFactory">Logs; none when null.</param>
+    /// <param name="time">The clock; the system clock when null.</param>
+    /// <param name="informers">
+    /// A factory shared with other components of the process (one watch and one cache per resource,
+    /// as the controllers use them too), which the host starts but never stops; null for informers
+    /// of its own, stopped when <see cref="RunAsync"/> ends.
+    /// </param>
+    public SchedulerHost(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, SharedInformerFactory? informers = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
+        _sharedInformers = informers;
         _time = time ?? TimeProvider.System;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<SchedulerHost>();
@@ -75,9 +86,10 @@ public sealed partial class SchedulerHost
 
     /// <summary>
     /// Campaigns for the <c>kube-system/kube-scheduler</c> Lease and schedules while leading (a
-    /// fresh host, with fresh caches, per term) until cancelled.
+    /// fresh host per term: a fresh queue and snapshot, filled from the informers' caches —
+    /// <paramref name="informers"/> when given, otherwise the term's own) until cancelled.
     /// </summary>
-    public static async Task RunLeaderElectedAsync(IKubernetes client, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    public static async Task RunLeaderElectedAsync(IKubernetes client, ILoggerFactory? loggerFactory, CancellationToken cancellationToken, SharedInformerFactory? informers = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         loggerFactory ??= NullLoggerFactory.Instance;
@@ -87,7 +99,7 @@ public sealed partial class SchedulerHost
         {
             var elector = new LeaderElector(client, new LeaderElectionConfig { LeaseNamespace = "kube-system", LeaseName = LeaseName, Identity = identity, Logger = logger })
             {
-                OnStartedLeading = ct => new SchedulerHost(client, loggerFactory).RunAsync(ct),
+                OnStartedLeading = ct => new SchedulerHost(client, loggerFactory, informers: informers).RunAsync(ct),
             };
             try
             {
@@ -103,14 +115,18 @@ public sealed partial class SchedulerHost
     /// <summary>Registers the handlers, starts its informers, waits for their caches, then schedules until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await using var informers = new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory });
+        await using var ownInformers = _sharedInformers is null
+            ? new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory })
+            : null;
+        var informers = _sharedInformers ?? ownInformers!;
         var nodes = informers.GetInformer<V1Node>();
         var pods = informers.GetInformer<V1Pod>();
         var namespaces = informers.GetInformer<V1Namespace>();
         using var nodeHandler = nodes.AddEventHandler(OnNodeAdd, OnNodeUpdate, OnNodeDelete);
         using var podHandler = pods.AddEventHandler(OnPodAdd, OnPodUpdate, OnPodDelete);
         using var namespaceHandler = namespaces.AddEventHandler(OnNamespace, (_, n) => OnNamespace(n), OnNamespaceDelete);
-        informers.Start(cancellationToken);
+        // Shared informers outlive this term (the handlers above do not); our own stop with it.
+        informers.Start(_sharedInformers is null ? cancellationToken : CancellationToken.None);
         if (!await informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false))
         {
             return;

@@ -12,14 +12,22 @@ namespace Stevedore.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteStore : IStore
 {
-    private const int MaxPooledReadSessions = 16;
+    /// <summary>
+    /// Idle reader connections kept open. Reads run on the caller's thread, so as many run at once
+    /// as the thread pool has busy threads; a connection beyond this is opened and closed per read.
+    /// </summary>
+    private const int MaxPooledReadSessions = 64;
 
     private readonly string _connectionString;
     private readonly SqliteStoreOptions _options;
     private readonly WriteSession _writeSession;
     private readonly Channel<WriteOperation> _writes = Channel.CreateUnbounded<WriteOperation>(
         new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentBag<ReadSession> _readSessions = [];
+    // A lock-free queue with its own count: ConcurrentBag's Count takes every thread's lock and its
+    // TryTake steals under locks, which made reads queue up behind each other (and behind any
+    // lock holder the OS preempted) when many requests read at once.
+    private readonly ConcurrentQueue<ReadSession> _readSessions = new();
+    private int _pooledReadSessions;
     private readonly WatchHub _hub;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writerLoop;
@@ -174,7 +182,11 @@ public sealed partial class SqliteStore : IStore
     private T Read<T>(Func<ReadSession, T> read)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (!_readSessions.TryTake(out var session))
+        if (_readSessions.TryDequeue(out var session))
+        {
+            Interlocked.Decrement(ref _pooledReadSessions);
+        }
+        else
         {
             session = new ReadSession(_connectionString);
         }
@@ -191,15 +203,26 @@ public sealed partial class SqliteStore : IStore
         }
         finally
         {
-            if (reusable && _readSessions.Count < MaxPooledReadSessions && Volatile.Read(ref _disposed) == 0)
+            if (reusable && Volatile.Read(ref _disposed) == 0 && TryReservePoolSlot())
             {
-                _readSessions.Add(session);
+                _readSessions.Enqueue(session);
             }
             else
             {
                 session.Dispose();
             }
         }
+    }
+
+    private bool TryReservePoolSlot()
+    {
+        if (Interlocked.Increment(ref _pooledReadSessions) <= MaxPooledReadSessions)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _pooledReadSessions);
+        return false;
     }
 
     public async ValueTask DisposeAsync()
@@ -221,7 +244,7 @@ public sealed partial class SqliteStore : IStore
         _hub.Close();
         _writeSession.Checkpoint(truncate: true);
         _writeSession.Dispose();
-        while (_readSessions.TryTake(out var session))
+        while (_readSessions.TryDequeue(out var session))
         {
             session.Dispose();
         }

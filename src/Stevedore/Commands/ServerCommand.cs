@@ -14,6 +14,7 @@ using Stevedore.ApiServer.Services;
 using Stevedore.Agent;
 using Stevedore.ApiServer.Streaming;
 using Stevedore.Client.Connecting;
+using Stevedore.Client.Informers;
 using Stevedore.Controllers.Host;
 using Stevedore.Scheduler.Host;
 using Stevedore.Storage;
@@ -243,8 +244,11 @@ public static class ServerCommand
                 await Console.Error.WriteLineAsync($"stevedore: the join token could not be stored, agents cannot join: {ex.Message}");
             }
 
-            var scheduler = Task.Run(() => SchedulerHost.RunLeaderElectedAsync(client, loggerFactory, controlPlane.Token), CancellationToken.None);
-            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem, signingCa: signingCa).RunAsync(controlPlane.Token), CancellationToken.None);
+            // One watch and one cache per resource for the scheduler and the controllers together:
+            // every pod and node event is decoded and held once in this process, not once per component.
+            await using var informers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory });
+            var scheduler = Task.Run(() => SchedulerHost.RunLeaderElectedAsync(client, loggerFactory, controlPlane.Token, informers), CancellationToken.None);
+            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem, signingCa: signingCa, informers: informers).RunAsync(controlPlane.Token), CancellationToken.None);
             var agent = settings.DisableAgent
                 ? Task.CompletedTask
                 : Task.Run(() => RunAgentAsync(settings, certificates, serverUrl, loggerFactory, controlPlane.Token), CancellationToken.None);

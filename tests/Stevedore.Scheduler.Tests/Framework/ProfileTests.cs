@@ -61,6 +61,29 @@ public class ProfileTests
         Assert.Equal([100, 20], totals);
     }
 
+    [Fact]
+    public void RunScorePlugins_RepeatedCyclesOverChangingNodeCounts_EachSeesOnlyItsOwnScores()
+    {
+        // The profile keeps its score arrays from cycle to cycle; nothing of an earlier cycle may leak.
+        var a = new FakePlugin("A") { ScoreOf = n => n.Name == "n1" ? 10 : 20 };
+        var profile = ProfileOf((a, 2));
+        var two = Make.Snapshot([Make.Node("n1"), Make.Node("n2")]).Nodes;
+        var three = Make.Snapshot([Make.Node("n1"), Make.Node("n2"), Make.Node("n3")]).Nodes;
+
+        var (first, _) = profile.RunScorePlugins(new CycleState(), Pod, two);
+        a.ScoreOf = n => n.Name == "n1" ? 5 : 7;
+        var (second, _) = profile.RunScorePlugins(new CycleState(), Pod, two);
+        var (third, _) = profile.RunScorePlugins(new CycleState(), Pod, three);
+        a.ScoreOf = n => n.Name == "n2" ? 1 : 0;
+        var (fourth, status) = profile.RunScorePlugins(new CycleState(), Pod, two);
+
+        Assert.True(status.IsSuccess);
+        Assert.Equal([20, 40], first);
+        Assert.Equal([10, 14], second);
+        Assert.Equal([10, 14, 14], third);
+        Assert.Equal([0, 2], fourth);
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
@@ -182,7 +205,7 @@ public class ProfileTests
 
         public Status FilterStatus { get; init; } = Status.Success;
 
-        public Func<NodeInfo, long> ScoreOf { get; init; } = _ => 0;
+        public Func<NodeInfo, long> ScoreOf { get; set; } = _ => 0;
 
         public Func<NodeInfo, Status> ScoreStatusOf { get; init; } = _ => Status.Success;
 

@@ -46,7 +46,13 @@ public sealed class TaintTolerationPlugin : IFilterPlugin, IPreScorePlugin, ISco
             return Status.Error($"{PluginName}: PreScore state missing");
         }
 
-        foreach (var taint in nodeInfo.Node.Spec?.Taints ?? [])
+        // Runs for every feasible node of every cycle: no "?? []" here, which would allocate an empty list each time.
+        if (nodeInfo.Node.Spec?.Taints is not { } taints)
+        {
+            return Status.Success;
+        }
+
+        foreach (var taint in taints)
         {
             if (taint.Effect == Tolerations.PreferNoSchedule && !Tolerations.AnyTolerates(tolerations, taint))
             {
