@@ -25,14 +25,17 @@ public sealed partial class ControllerManager
     private readonly ILogger _logger;
     private readonly NodeHealthTracker? _nodeHealth;
     private readonly string? _rootCaPem;
+    private readonly string _clusterCidr;
 
     /// <param name="client">The API connection.</param>
     /// <param name="loggerFactory">Logs; none when null.</param>
     /// <param name="time">The clock; the system clock when null.</param>
     /// <param name="nodeHealth">Node health bookkeeping (grace periods); upstream's 40 s / 60 s when null.</param>
     /// <param name="rootCaPem">The cluster CA to publish as <c>kube-root-ca.crt</c> in every namespace; no publisher when null.</param>
-    public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null, string? rootCaPem = null)
+    /// <param name="clusterCidr">The range node pod CIDRs are carved from; <see cref="NodeIpam.CidrAllocator.DefaultClusterCidr"/> when null.</param>
+    public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null, string? rootCaPem = null, string? clusterCidr = null)
     {
+        _clusterCidr = clusterCidr ?? NodeIpam.CidrAllocator.DefaultClusterCidr;
         _nodeHealth = nodeHealth;
         _rootCaPem = rootCaPem;
         ArgumentNullException.ThrowIfNull(client);
@@ -57,7 +60,7 @@ public sealed partial class ControllerManager
                 recorder: new EventRecorder(_client, "replicaset-controller", time: _time, logger: _logger)),
             new DeploymentController(_client, recorder, _loggerFactory.CreateLogger<DeploymentController>(), _time),
             new ServiceAccountController(_client, _loggerFactory.CreateLogger<ServiceAccountController>(), _time),
-            new NodeIpamController(_client, _loggerFactory.CreateLogger<NodeIpamController>(), _time),
+            new NodeIpamController(_client, _loggerFactory.CreateLogger<NodeIpamController>(), _time, _clusterCidr),
             new NamespaceController(_client, _loggerFactory.CreateLogger<NamespaceController>(), _time),
             new NodeLifecycleController(_client, _loggerFactory.CreateLogger<NodeLifecycleController>(), _time, _nodeHealth),
             new GarbageCollectorController(_client, _loggerFactory.CreateLogger<GarbageCollectorController>(), _time),

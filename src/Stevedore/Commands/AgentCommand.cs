@@ -24,10 +24,16 @@ public static class AgentCommand
         var engineDataDir = new Option<string>("--engine-data-dir") { Description = "Data folder of the built-in engine", DefaultValueFactory = _ => Stevedore.Runtime.EngineOptions.DefaultDataDir };
         var nodeIp = new Option<string?>("--node-ip") { Description = "InternalIP to report (default: the first non-loopback IPv4 address)" };
         var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
+        var network = new NodeNetworkFlags();
         var command = new Command("agent", "Run a node agent (kubelet + container engine) that joins a server")
         {
             server, token, kubeconfig, dataDir, nodeName, runtime, engineDataDir, nodeIp, criSocket,
         };
+        foreach (var option in network.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new AgentSettings
@@ -39,7 +45,7 @@ public static class AgentCommand
                 CriSocket = parse.GetValue(criSocket)!,
                 NodeIp = parse.GetValue(nodeIp),
             };
-            return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), settings, cancellationToken);
+            return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), network.ApplyTo(settings, parse), cancellationToken);
         });
         return command;
     }
@@ -57,6 +63,12 @@ public static class AgentCommand
                 await Console.Error.WriteLineAsync("stevedore agent: --container-runtime-endpoint: " + ex.Message);
                 return 2;
             }
+        }
+
+        if (NodeNetworkFlags.Check(settings) is { } problem)
+        {
+            await Console.Error.WriteLineAsync("stevedore agent: " + problem);
+            return 2;
         }
 
         if (!AgentHost.IsDnsSubdomain(settings.NodeName))

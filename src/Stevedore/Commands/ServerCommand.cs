@@ -39,10 +39,16 @@ public static class ServerCommand
         var runtime = new Option<string?>("--container-runtime-endpoint") { Description = "CRI socket of an external runtime (e.g. unix:///run/containerd/containerd.sock); default: the built-in engine" };
         var engineDataDir = new Option<string>("--engine-data-dir") { Description = "Data folder of the built-in engine (shared with `stevedore engine`)", DefaultValueFactory = _ => Stevedore.Runtime.EngineOptions.DefaultDataDir };
         var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
+        var network = new NodeNetworkFlags();
         var command = new Command("server", "Run the API server with its store, the control plane and a node agent")
         {
             dataDir, listen, datastore, disableAgent, serviceCidr, nodePortRange, advertiseAddress, nodeName, nodeIp, runtime, engineDataDir, criSocket,
         };
+        foreach (var option in network.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new ServerSettings(parse.GetValue(dataDir)!, parse.GetValue(listen)!, parse.GetValue(datastore)!, parse.GetValue(disableAgent),
@@ -54,6 +60,8 @@ public static class ServerCommand
                 EngineDataDir = parse.GetValue(engineDataDir)!,
                 CriSocket = parse.GetValue(criSocket)!,
             };
+            // Only the network flags are read from the agent's settings; the rest is filled in when the agent starts.
+            settings = settings with { Network = network.ApplyTo(new AgentSettings { NodeName = settings.NodeName, DataDir = "" }, parse) };
             return await RunAsync(settings, cancellationToken);
         });
         return command;
@@ -70,6 +78,9 @@ public static class ServerCommand
         public string EngineDataDir { get; init; } = "";
 
         public string CriSocket { get; init; } = "";
+
+        /// <summary>The node-network flags (cluster CIDR, CNI bridge and conf dir, kubelet port).</summary>
+        public AgentSettings Network { get; init; } = new() { NodeName = "", DataDir = "" };
     }
 
     /// <summary>Checks the Service network flags before anything starts; null when they are fine, else the message.</summary>
@@ -113,6 +124,12 @@ public static class ServerCommand
         if (CheckServiceNetwork(settings, out var advertise) is { } problem)
         {
             await Console.Error.WriteLineAsync("stevedore: " + problem);
+            return 2;
+        }
+
+        if (NodeNetworkFlags.Check(settings.Network) is { } networkProblem)
+        {
+            await Console.Error.WriteLineAsync("stevedore: " + networkProblem);
             return 2;
         }
 
@@ -193,7 +210,7 @@ public static class ServerCommand
             using var controlPlane = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var client = ClusterConnection.FromKubeconfig(kubeconfig);
             var scheduler = Task.Run(() => SchedulerHost.RunLeaderElectedAsync(client, loggerFactory, controlPlane.Token), CancellationToken.None);
-            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem).RunAsync(controlPlane.Token), CancellationToken.None);
+            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem, clusterCidr: settings.Network.ClusterCidr).RunAsync(controlPlane.Token), CancellationToken.None);
             var agent = settings.DisableAgent
                 ? Task.CompletedTask
                 : Task.Run(() => RunAgentAsync(settings, certificates, serverUrl, loggerFactory, controlPlane.Token), CancellationToken.None);
@@ -228,7 +245,7 @@ public static class ServerCommand
         var kubeconfig = Path.Combine(agentDir, "kubeconfig.yaml");
         KubeconfigWriter.Write(kubeconfig, serverUrl, certificates.CaPem, credential.CertificatePem, credential.KeyPem);
         using var client = ClusterConnection.FromKubeconfig(kubeconfig);
-        await AgentHost.RunAsync(client, new AgentSettings
+        await AgentHost.RunAsync(client, settings.Network with
         {
             NodeName = settings.NodeName,
             DataDir = agentDir,
