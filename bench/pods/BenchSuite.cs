@@ -27,6 +27,7 @@ public sealed class BenchSuite(BenchSettings settings, TestImages images)
                     _ => new PodmanPeer(images),
                 };
                 Progress.Write($"run {run}/{settings.Runs}: {peer.Name} (load {LoadAverage.Now():0.0})");
+                var namespacesBefore = NetworkNamespaces.List();
                 var broken = 0;
                 try
                 {
@@ -42,8 +43,11 @@ public sealed class BenchSuite(BenchSettings settings, TestImages images)
                 {
                     Results.Add(peer.Name, Metrics.BrokenRuns, broken);
                     await peer.DisposeAsync();
-                    Results.Add(peer.Name, Metrics.Leftovers, peer.Leftovers.Count);
-                    foreach (var leftover in peer.Leftovers)
+                    // Not removed: another runtime on the machine may be about to use a namespace it just made.
+                    var emptyNamespaces = await NetworkNamespaces.EmptySinceAsync(namespacesBefore);
+                    List<string> leftovers = [.. peer.Leftovers, .. emptyNamespaces.Select(n => $"network namespace {n} (empty, made during the run)")];
+                    Results.Add(peer.Name, Metrics.Leftovers, leftovers.Count);
+                    foreach (var leftover in leftovers)
                     {
                         Progress.Write($"{peer.Name}: LEFT BEHIND: {leftover}");
                     }

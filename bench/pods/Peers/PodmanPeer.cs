@@ -94,7 +94,8 @@ public sealed class PodmanPeer : IPodPeer
     {
         if (_hasPods)
         {
-            await PodmanAsync(["pod", "rm", "--force", "--all", "--time", "1"], cancellationToken);
+            // Not timed: kill at once (with a grace period podman stops the pods one after the other, minutes for 110).
+            await PodmanAsync(["pod", "rm", "--force", "--all", "--time", "0"], cancellationToken);
             _hasPods = false;
         }
     }
