@@ -16,12 +16,23 @@ public sealed partial class ContainerEngine
     private readonly Lock _supervisedLock = new();
 
     /// <summary>All containers, with the state of any whose supervisor died brought up to date.</summary>
-    public async Task<IReadOnlyList<ContainerRecord>> ListContainersAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ContainerRecord>> ListContainersAsync(CancellationToken cancellationToken) =>
+        ListContainersAsync(_ => true, cancellationToken);
+
+    /// <summary>
+    /// The containers <paramref name="match"/> selects (it sees the records as stored: IDs, names, labels),
+    /// with the state of any whose supervisor died brought up to date. Only the selected ones are checked,
+    /// so a lookup among many containers stays cheap.
+    /// </summary>
+    public async Task<IReadOnlyList<ContainerRecord>> ListContainersAsync(Func<ContainerRecord, bool> match, CancellationToken cancellationToken)
     {
         var result = new List<ContainerRecord>();
         foreach (var record in Containers.List())
         {
-            result.Add(await RefreshAsync(record, cancellationToken));
+            if (match(record))
+            {
+                result.Add(await RefreshAsync(record, cancellationToken));
+            }
         }
 
         return result;

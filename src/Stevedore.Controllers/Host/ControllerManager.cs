@@ -29,6 +29,7 @@ public sealed partial class ControllerManager
     private readonly string? _rootCaPem;
     private readonly X509Certificate2? _signingCa;
     private readonly SharedInformerFactory? _sharedInformers;
+    private readonly string _clusterCidr;
 
     /// <param name="client">The API connection.</param>
     /// <param name="loggerFactory">Logs; none when null.</param>
@@ -41,11 +42,13 @@ public sealed partial class ControllerManager
     /// A factory shared with other components of the process (the scheduler), which the controllers
     /// start but never stop; null for informers of their own per leadership term.
     /// </param>
+    /// <param name="clusterCidr">The range node pod CIDRs are carved from; <see cref="NodeIpam.CidrAllocator.DefaultClusterCidr"/> when null.</param>
     public ControllerManager(IKubernetes client, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, NodeHealthTracker? nodeHealth = null, string? rootCaPem = null,
-        X509Certificate2? signingCa = null, SharedInformerFactory? informers = null)
+        X509Certificate2? signingCa = null, SharedInformerFactory? informers = null, string? clusterCidr = null)
     {
         _signingCa = signingCa;
         _sharedInformers = informers;
+        _clusterCidr = clusterCidr ?? NodeIpam.CidrAllocator.DefaultClusterCidr;
         _nodeHealth = nodeHealth;
         _rootCaPem = rootCaPem;
         ArgumentNullException.ThrowIfNull(client);
@@ -73,7 +76,7 @@ public sealed partial class ControllerManager
                 recorder: new EventRecorder(_client, "replicaset-controller", time: _time, logger: _logger)),
             new DeploymentController(_client, recorder, _loggerFactory.CreateLogger<DeploymentController>(), _time),
             new ServiceAccountController(_client, _loggerFactory.CreateLogger<ServiceAccountController>(), _time),
-            new NodeIpamController(_client, _loggerFactory.CreateLogger<NodeIpamController>(), _time),
+            new NodeIpamController(_client, _loggerFactory.CreateLogger<NodeIpamController>(), _time, _clusterCidr),
             new NamespaceController(_client, _loggerFactory.CreateLogger<NamespaceController>(), _time),
             new NodeLifecycleController(_client, _loggerFactory.CreateLogger<NodeLifecycleController>(), _time, _nodeHealth),
             new GarbageCollectorController(_client, _loggerFactory.CreateLogger<GarbageCollectorController>(), _time),

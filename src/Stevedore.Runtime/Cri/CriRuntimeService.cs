@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Stevedore.Cri.V1;
 using Stevedore.Runtime.Containers;
@@ -202,12 +203,13 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
     {
         var filter = request.Filter;
         var response = new ListPodSandboxResponse();
-        foreach (var sandbox in await ListAsync(SandboxKind, context.CancellationToken))
+        var selected = await ListAsync(SandboxKind, context.CancellationToken,
+            r => filter is null || (MatchesId(r.Id, filter.Id) && MatchesLabels(SharedMetadataOf(r).Labels, filter.LabelSelector)));
+        foreach (var sandbox in selected)
         {
-            var cri = CriMetadata.From(sandbox.Options.Labels)!;
+            var cri = SharedMetadataOf(sandbox);
             var state = SandboxStateOf(sandbox);
-            if (filter is not null
-                && (!MatchesId(sandbox.Id, filter.Id) || (filter.State is not null && filter.State.State != state) || !MatchesLabels(cri.Labels, filter.LabelSelector)))
+            if (filter?.State is not null && filter.State.State != state)
             {
                 continue;
             }
@@ -300,14 +302,13 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
     {
         var filter = request.Filter;
         var response = new ListContainersResponse();
-        foreach (var record in await ListAsync(ContainerKind, context.CancellationToken))
+        var selected = await ListAsync(ContainerKind, context.CancellationToken, r => filter is null || Matches(r, filter.Id, filter.PodSandboxId, filter.LabelSelector));
+        foreach (var record in selected)
         {
-            var cri = CriMetadata.From(record.Options.Labels)!;
+            var cri = SharedMetadataOf(record);
             var sandboxId = record.Options.Labels[CriMetadata.SandboxLabel];
             var state = StateOf(record);
-            if (filter is not null
-                && (!MatchesId(record.Id, filter.Id) || !MatchesId(sandboxId, filter.PodSandboxId)
-                    || (filter.State is not null && filter.State.State != state) || !MatchesLabels(cri.Labels, filter.LabelSelector)))
+            if (filter?.State is not null && filter.State.State != state)
             {
                 continue;
             }
@@ -395,11 +396,10 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
     {
         var filter = request.Filter;
         var response = new ListContainerStatsResponse();
-        foreach (var record in await ListAsync(ContainerKind, context.CancellationToken))
+        var selected = await ListAsync(ContainerKind, context.CancellationToken, r => filter is null || Matches(r, filter.Id, filter.PodSandboxId, filter.LabelSelector));
+        foreach (var record in selected)
         {
-            var cri = CriMetadata.From(record.Options.Labels)!;
-            if (record.Status != EngineStatus.Running
-                || (filter is not null && (!MatchesId(record.Id, filter.Id) || !MatchesId(record.Options.Labels[CriMetadata.SandboxLabel], filter.PodSandboxId) || !MatchesLabels(cri.Labels, filter.LabelSelector))))
+            if (record.Status != EngineStatus.Running)
             {
                 continue;
             }
@@ -511,11 +511,28 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
     private static RpcException NotFound(string what, string id) =>
         new(new Grpc.Core.Status(StatusCode.NotFound, $"{what} \"{id}\" not found"));
 
-    private async Task<IReadOnlyList<ContainerRecord>> ListAsync(string kind, CancellationToken cancellationToken) =>
-        [.. (await engine.ListContainersAsync(cancellationToken)).Where(r => r.Options.Labels.TryGetValue(CriMetadata.KindLabel, out var k) && k == kind)];
+    /// <summary>
+    /// The CRI objects of one kind that <paramref name="match"/> selects. Selecting before the engine checks
+    /// each container's supervisor keeps a lookup (the kubelet asks per pod, many times a second) from
+    /// costing as much as listing every container on the node.
+    /// </summary>
+    private Task<IReadOnlyList<ContainerRecord>> ListAsync(string kind, CancellationToken cancellationToken, Func<ContainerRecord, bool>? match = null) =>
+        engine.ListContainersAsync(r => r.Options.Labels.TryGetValue(CriMetadata.KindLabel, out var k) && k == kind && (match is null || match(r)), cancellationToken);
 
-    private async Task<IReadOnlyList<ContainerRecord>> MembersAsync(string sandboxId, CancellationToken cancellationToken) =>
-        [.. (await ListAsync(ContainerKind, cancellationToken)).Where(r => r.Options.Labels[CriMetadata.SandboxLabel] == sandboxId)];
+    private Task<IReadOnlyList<ContainerRecord>> MembersAsync(string sandboxId, CancellationToken cancellationToken) =>
+        ListAsync(ContainerKind, cancellationToken, r => r.Options.Labels[CriMetadata.SandboxLabel] == sandboxId);
+
+    private static bool Matches(ContainerRecord record, string id, string sandboxId, IDictionary<string, string> labelSelector) =>
+        MatchesId(record.Id, id) && MatchesId(record.Options.Labels[CriMetadata.SandboxLabel], sandboxId) && MatchesLabels(SharedMetadataOf(record).Labels, labelSelector);
+
+    /// <summary>
+    /// The CRI metadata of a record, parsed once per record instance (the engine hands out the same instance
+    /// while the record is unchanged on disk). Shared: read it, never change it.
+    /// </summary>
+    private static CriMetadata SharedMetadataOf(ContainerRecord record) =>
+        ParsedMetadata.GetValue(record, static r => CriMetadata.From(r.Options.Labels)!);
+
+    private static readonly ConditionalWeakTable<ContainerRecord, CriMetadata> ParsedMetadata = new();
 
     /// <summary>A CRI object of the given kind by ID or unique ID prefix; null when there is none.</summary>
     private async Task<ContainerRecord?> FindAsync(string id, string kind, CancellationToken cancellationToken)
@@ -525,7 +542,7 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
             throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "an ID is required"));
         }
 
-        var matches = (await ListAsync(kind, cancellationToken)).Where(r => r.Id.StartsWith(id, StringComparison.Ordinal)).ToList();
+        var matches = await ListAsync(kind, cancellationToken, r => r.Id.StartsWith(id, StringComparison.Ordinal));
         return matches.Count switch
         {
             0 => null,

@@ -15,6 +15,7 @@ using Stevedore.Kubelet.Server;
 using Stevedore.Kubelet.Services;
 using Stevedore.Kubelet.Volumes;
 using Stevedore.Network;
+using Stevedore.Network.Cni;
 using Stevedore.Network.Dns;
 using Stevedore.Network.Proxy;
 using Stevedore.Runtime;
@@ -50,7 +51,13 @@ internal sealed record AgentSettings
     public int KubeletPort { get; init; } = KubeletServerOptions.DefaultPort;
 
     /// <summary>The cluster-wide pod CIDR: pods may reach it, nothing else beyond this node (see <see cref="PodNetworkOptions.AllowedDestinations"/>).</summary>
-    public string ClusterCidr { get; init; } = "10.42.0.0/16";
+    public string ClusterCidr { get; init; } = NodeNetworkFlags.DefaultClusterCidr;
+
+    /// <summary>The node's pod bridge (and so its egress guard's nft table).</summary>
+    public string BridgeName { get; init; } = ConflistOptions.DefaultBridgeName;
+
+    /// <summary>Where the agent writes the conflist and the runtime reads it.</summary>
+    public string CniConfDir { get; init; } = PodNetworkOptions.DefaultConfDir;
 
     /// <summary>The Service cluster IP range: the service proxy drops connections to its unallocated addresses.</summary>
     public string ServiceCidr { get; init; } = "10.43.0.0/16";
@@ -96,7 +103,13 @@ internal static class AgentHost
     {
         var logger = loggerFactory.CreateLogger("Stevedore.Agent");
         // The agent writes the conflist (from the node's pod CIDR) where the engine's CRI server reads it.
-        var network = new PodNetwork(new PodNetworkOptions { DataDir = settings.DataDir, AllowedDestinations = [settings.ClusterCidr] });
+        var network = new PodNetwork(new PodNetworkOptions
+        {
+            DataDir = settings.DataDir,
+            ConfDir = settings.CniConfDir,
+            BridgeName = settings.BridgeName,
+            AllowedDestinations = [settings.ClusterCidr],
+        });
         CriServer? builtIn = null;
         var endpoint = settings.RuntimeEndpoint;
         if (endpoint is null)

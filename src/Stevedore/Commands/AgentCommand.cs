@@ -28,10 +28,16 @@ public static class AgentCommand
         var serviceCidr = new Option<string>("--service-cidr") { Description = "The cluster's Service IP range (the server's --service-cidr)", DefaultValueFactory = _ => "10.43.0.0/16" };
         var dns = ClusterDnsOptions.Create(defaultAddress: NodeDnsOptions.DefaultAddress.ToString());
         var cleanup = new Option<bool>("--cleanup") { Description = "Remove the service proxy's rules, the cluster DNS link and this node's pod network (bridge, egress guard, conflist, IP allocations), then exit" };
+        var network = new NodeNetworkFlags();
         var command = new Command("agent", "Run a node agent (kubelet + container engine) that joins a server")
         {
             server, token, kubeconfig, dataDir, nodeName, runtime, engineDataDir, nodeIp, criSocket, serviceCidr, dns.Address, dns.Domain, dns.Upstream, cleanup,
         };
+        foreach (var option in network.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (dns.Read(parse, serviceRange: null, out var address, out var domain, out var upstream) is { } problem)
@@ -58,7 +64,7 @@ public static class AgentCommand
                 return await CleanupAsync("agent", settings.DataDir, settings.DnsLinkName, cancellationToken);
             }
 
-            return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), settings, cancellationToken);
+            return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), network.ApplyTo(settings, parse), cancellationToken);
         });
         return command;
     }
@@ -101,6 +107,12 @@ public static class AgentCommand
         catch (FormatException ex)
         {
             await Console.Error.WriteLineAsync("stevedore agent: --service-cidr: " + ex.Message);
+            return 2;
+        }
+
+        if (NodeNetworkFlags.Check(settings) is { } problem)
+        {
+            await Console.Error.WriteLineAsync("stevedore agent: " + problem);
             return 2;
         }
 

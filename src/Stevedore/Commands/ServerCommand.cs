@@ -42,11 +42,17 @@ public static class ServerCommand
         var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
         var dns = ClusterDnsOptions.Create(defaultAddress: null);
         var cleanup = new Option<bool>("--cleanup") { Description = "Remove this machine's service proxy rules, cluster DNS link and pod network (bridge, egress guard, conflist, IP allocations), then exit" };
+        var network = new NodeNetworkFlags();
         var command = new Command("server", "Run the API server with its store, the control plane and a node agent")
         {
             dataDir, listen, datastore, disableAgent, serviceCidr, nodePortRange, advertiseAddress, nodeName, nodeIp, runtime, engineDataDir, criSocket,
             dns.Address, dns.Domain, dns.Upstream, cleanup,
         };
+        foreach (var option in network.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(cleanup))
@@ -82,6 +88,8 @@ public static class ServerCommand
                 ClusterDomain = clusterDomain,
                 DnsUpstream = dnsUpstream,
             };
+            // Only the network flags are read from the agent's settings; the rest is filled in when the agent starts.
+            settings = settings with { Network = network.ApplyTo(new AgentSettings { NodeName = settings.NodeName, DataDir = "" }, parse) };
             return await RunAsync(settings, cancellationToken);
         });
         return command;
@@ -105,6 +113,9 @@ public static class ServerCommand
         public string ClusterDomain { get; init; } = "";
 
         public IPEndPoint? DnsUpstream { get; init; }
+
+        /// <summary>The node-network flags (cluster CIDR, CNI bridge and conf dir, kubelet port).</summary>
+        public AgentSettings Network { get; init; } = new() { NodeName = "", DataDir = "" };
     }
 
     /// <summary>Checks the Service network flags before anything starts; null when they are fine, else the message.</summary>
@@ -148,6 +159,12 @@ public static class ServerCommand
         if (CheckServiceNetwork(settings, out var advertise) is { } problem)
         {
             await Console.Error.WriteLineAsync("stevedore: " + problem);
+            return 2;
+        }
+
+        if (NodeNetworkFlags.Check(settings.Network) is { } networkProblem)
+        {
+            await Console.Error.WriteLineAsync("stevedore: " + networkProblem);
             return 2;
         }
 
@@ -248,7 +265,7 @@ public static class ServerCommand
             // every pod and node event is decoded and held once in this process, not once per component.
             await using var informers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory });
             var scheduler = Task.Run(() => SchedulerHost.RunLeaderElectedAsync(client, loggerFactory, controlPlane.Token, informers), CancellationToken.None);
-            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem, signingCa: signingCa, informers: informers).RunAsync(controlPlane.Token), CancellationToken.None);
+            var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem, signingCa: signingCa, informers: informers, clusterCidr: settings.Network.ClusterCidr).RunAsync(controlPlane.Token), CancellationToken.None);
             var agent = settings.DisableAgent
                 ? Task.CompletedTask
                 : Task.Run(() => RunAgentAsync(settings, certificates, serverUrl, loggerFactory, controlPlane.Token), CancellationToken.None);
@@ -283,7 +300,7 @@ public static class ServerCommand
         var kubeconfig = Path.Combine(agentDir, "kubeconfig.yaml");
         KubeconfigWriter.Write(kubeconfig, serverUrl, certificates.CaPem, credential.CertificatePem, credential.KeyPem);
         using var client = ClusterConnection.FromKubeconfig(kubeconfig);
-        await AgentHost.RunAsync(client, new AgentSettings
+        await AgentHost.RunAsync(client, settings.Network with
         {
             NodeName = settings.NodeName,
             DataDir = agentDir,
