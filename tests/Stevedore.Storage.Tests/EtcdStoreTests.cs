@@ -75,9 +75,7 @@ public sealed class EtcdStoreTests(EtcdFixture etcd) : StoreContractTests, IClas
                 await member.KillAsync();
                 for (int i = 0; i < 2; i++)
                 {
-                    var created = await store.CreateAsync(Key($"c/{revisions.Count}"), Bytes("x"), 0, CancellationToken.None);
-                    Assert.Equal(WriteOutcome.Succeeded, created.Outcome);
-                    revisions.Add(created.Revision);
+                    revisions.Add(await CreateThroughMemberLossAsync(store, Key($"c/{revisions.Count}")));
                 }
 
                 events.AddRange(await watch.TakeAsync(2));
@@ -91,6 +89,30 @@ public sealed class EtcdStoreTests(EtcdFixture etcd) : StoreContractTests, IClas
             foreach (var member in members)
             {
                 await member.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates a key while the cluster may be electing a new leader. A write caught by a
+    /// member's death or an election fails as unavailable (kube-apiserver answers such a
+    /// write with an error too, and its client retries); the test retries it the same way. A
+    /// retry that finds the key means the failed attempt was in fact applied.
+    /// </summary>
+    private static async Task<long> CreateThroughMemberLossAsync(IStore store, string key)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var created = await store.CreateAsync(key, Bytes("x"), 0, CancellationToken.None);
+                bool appliedEarlier = attempt > 1 && created.Outcome == WriteOutcome.AlreadyExists;
+                Assert.True(created.Succeeded || appliedEarlier, $"create {key} (attempt {attempt}): {created.Outcome}");
+                return created.Outcome == WriteOutcome.Succeeded ? created.Revision : created.Current!.ModRevision;
+            }
+            catch (StoreUnavailableException) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
             }
         }
     }
