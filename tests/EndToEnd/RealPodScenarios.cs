@@ -605,6 +605,63 @@ public sealed class RealPodScenarios(AgentServerFixture cluster) : IAsyncLifetim
         }
     }
 
+    [Fact]
+    public async Task LogRotation_ChattyContainer_RotatesKeepsMaxFilesAndLogsFollowLosesNoLineAcrossRotations()
+    {
+        var ns = await NamespaceAsync();
+        var k = Kubectl();
+        // ~160-byte numbered lines every few milliseconds: past the agent's 64Ki limit between two of its 10 s checks.
+        var manifest = $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: chatty
+            spec:
+              restartPolicy: Never
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: c
+                image: {{{Image}}}
+                imagePullPolicy: IfNotPresent
+                command: ["sh", "-c", "i=0; pad=$(printf '%0150d' 0); while [ ! -f /tmp/stop ]; do echo \"line $i $pad\"; i=$((i+1)); usleep 4000; done; echo done"]
+            """;
+        await k.OkWithInputAsync(manifest, "apply", "-n", ns, "-f", "-");
+        await WaitReadyAsync(k, ns, "chatty");
+        var uid = await k.OkAsync("get", "pod", "chatty", "-n", ns, "-o", "jsonpath={.metadata.uid}");
+        var logDir = Path.Combine(AgentServer.PodLogsDir, $"{ns}_chatty_{uid}", "c");
+
+        await using var follow = new KubectlProcess(k, "logs", "-f", "chatty", "-n", ns);
+        await follow.WaitForOutputAsync("line 0 ");
+
+        // Rotated files are named 0.log.<timestamp>[.gz]; three different names mean three rotations, so the oldest
+        // has already been deleted to respect the file limit.
+        var rotatedNames = new HashSet<string>();
+        var mostFiles = 0;
+        await Scenario.EventuallyAsync(() =>
+        {
+            var files = Directory.Exists(logDir) ? Directory.GetFiles(logDir).Select(Path.GetFileName).ToList() : [];
+            mostFiles = Math.Max(mostFiles, files.Count);
+            rotatedNames.UnionWith(files.Where(f => f!.StartsWith("0.log.", StringComparison.Ordinal)).Select(f => f!.Replace(".gz", "", StringComparison.Ordinal)));
+            return Task.FromResult(rotatedNames.Count >= 3);
+        }, "three rotations of the container's log", () => Task.FromResult(string.Join(", ", rotatedNames) + " in " + logDir), seconds: 150);
+
+        var onDisk = Directory.GetFiles(logDir).Select(Path.GetFileName).Order().ToList();
+        Assert.True(onDisk.Count <= AgentServer.ContainerLogMaxFiles, "more files than --container-log-max-files: " + string.Join(", ", onDisk));
+        Assert.True(mostFiles <= AgentServer.ContainerLogMaxFiles, $"{mostFiles} files at once in {logDir}");
+        Assert.Contains("0.log", onDisk);
+        Assert.Contains(onDisk, f => f!.EndsWith(".gz", StringComparison.Ordinal)); // older rotated files are compressed
+
+        await k.OkAsync("exec", "chatty", "-n", ns, "--", "touch", "/tmp/stop");
+        Assert.Equal(0, await follow.WaitForExitAsync());
+
+        // The follower saw every line exactly once, in order, across all the rotations, and the last one.
+        var lines = Scenario.Lines(follow.Output);
+        Assert.Equal("done", lines[^1]);
+        var numbers = lines[..^1].Select(l => int.Parse(l.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(0, numbers.Count), numbers);
+        Assert.True(numbers.Count * 160 > 3 * 64 * 1024, $"only {numbers.Count} lines: too few to have filled three files");
+    }
+
     [Theory]
     [InlineData("1.32")]
     [InlineData("1.27")]

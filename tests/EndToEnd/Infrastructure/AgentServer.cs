@@ -76,6 +76,15 @@ public sealed class AgentServer : IAsyncDisposable
         return name;
     }
 
+    /// <summary>The agent's <c>--container-log-max-size</c>.</summary>
+    public const string ContainerLogMaxSize = "64Ki";
+
+    /// <summary>The agent's <c>--container-log-max-files</c>: the current file and two rotated ones.</summary>
+    public const int ContainerLogMaxFiles = 3;
+
+    /// <summary>Where the agent keeps pod logs (the kubelet's default).</summary>
+    public const string PodLogsDir = "/var/log/pods";
+
     /// <param name="containerd">Run Debian's containerd as the agent's runtime instead of the built-in engine.</param>
     public static async Task<AgentServer> StartAsync(bool containerd = false)
     {
@@ -94,6 +103,8 @@ public sealed class AgentServer : IAsyncDisposable
                 "server", "--data-dir", Path.Combine(root, "server"), "--listen", $"127.0.0.1:{port}",
                 .. runtime,
                 "--node-name", nodeName, "--node-ip", "127.0.0.1",
+                // Small enough for a test to watch a log rotate several times in half a minute; no other test logs this much.
+                "--container-log-max-size", ContainerLogMaxSize, "--container-log-max-files", ContainerLogMaxFiles.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ]);
             Directory.CreateDirectory(root);
             if (containerd)
