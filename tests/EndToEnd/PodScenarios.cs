@@ -5,17 +5,17 @@ using EndToEnd.Infrastructure;
 namespace EndToEnd;
 
 /// <summary>
-/// Real pods, end to end (issue 5's "must show"): the published <c>stevedore server</c> with its node agent (runc
-/// containers, CNI pod network, volumes, env, probes, hooks, the kubelet server), driven by real kubectl 1.32 and
-/// 1.27. One agent-enabled server for the whole collection (only one may run on the machine); every test works in
-/// namespaces of its own, deleted when it ends. Images are the local test images, never pulled
-/// (<c>imagePullPolicy: IfNotPresent</c>). Pods get a short grace period unless the test is about termination,
-/// because busybox's <c>sleep</c> as PID 1 ignores SIGTERM.
+/// Real pods, end to end (issue 5's "must show"): the published <c>stevedore server</c> with its node agent (CNI pod
+/// network, volumes, env, probes, hooks, the kubelet server), driven by real kubectl 1.32 and 1.27. The whole suite
+/// runs twice: on the built-in engine (<see cref="RealPodScenarios"/>) and on Debian's containerd
+/// (<see cref="ContainerdPodScenarios"/>). One agent-enabled server per collection (only one may run on the machine
+/// at a time); every test works in namespaces of its own, deleted when it ends. Images are the local test images,
+/// never pulled (<c>imagePullPolicy: IfNotPresent</c>). Pods get a short grace period unless the test is about
+/// termination, because busybox's <c>sleep</c> as PID 1 ignores SIGTERM.
 /// </summary>
-[Collection(RealPodCollection.Name)]
-public sealed class RealPodScenarios(AgentServerFixture cluster) : IAsyncLifetime
+public abstract class PodScenarios(AgentServer server) : IAsyncLifetime
 {
-    private const string Image = "busybox:1.36";
+    protected const string Image = "busybox:1.36";
 
     /// <summary>busybox httpd on :8080 serving /www, whose index.html holds the pod's hostname.</summary>
     private const string HttpdCommand = """["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]""";
@@ -24,7 +24,7 @@ public sealed class RealPodScenarios(AgentServerFixture cluster) : IAsyncLifetim
 
     private readonly List<string> _namespaces = [];
 
-    private AgentServer Server => cluster.Server;
+    protected AgentServer Server { get; } = server;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -873,9 +873,9 @@ public sealed class RealPodScenarios(AgentServerFixture cluster) : IAsyncLifetim
         Assert.Empty(await k.OkAsync("get", "events", "-n", ns, "--field-selector", "involvedObject.name=steady,reason=Killing", "-o", "name"));
     }
 
-    private Kubectl Kubectl(string version = "1.32") => Server.Kubectl(version);
+    protected Kubectl Kubectl(string version = "1.32") => Server.Kubectl(version);
 
-    private async Task<string> NamespaceAsync()
+    protected async Task<string> NamespaceAsync()
     {
         var ns = await Server.NamespaceAsync();
         _namespaces.Add(ns);
@@ -908,7 +908,7 @@ public sealed class RealPodScenarios(AgentServerFixture cluster) : IAsyncLifetim
             command: ["sleep", "3600"]
         """;
 
-    private static async Task WaitReadyAsync(Kubectl k, string ns, string pod)
+    protected static async Task WaitReadyAsync(Kubectl k, string ns, string pod)
     {
         var result = await k.RunAsync(["wait", "pod/" + pod, "-n", ns, "--for=condition=Ready", "--timeout=150s"], null, TimeSpan.FromSeconds(170));
         if (result.ExitCode != 0)
@@ -964,6 +964,10 @@ public sealed class RealPodScenarios(AgentServerFixture cluster) : IAsyncLifetim
         return Encoding.UTF8.GetString(Convert.FromBase64String(padded));
     }
 }
+
+/// <summary>The pod suite on the built-in engine (runc containers through its CRI server).</summary>
+[Collection(RealPodCollection.Name)]
+public sealed class RealPodScenarios(AgentServerFixture cluster) : PodScenarios(cluster.Server);
 
 /// <summary>
 /// Every test that runs an agent-enabled server belongs here: only one may run on the machine (kubelet port
