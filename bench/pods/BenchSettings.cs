@@ -4,8 +4,9 @@ namespace PodsBench;
 public sealed record BenchSettings
 {
     public const string Usage = """
-        usage: pods-bench [--quick] [--runs N] [--peers LIST] [--binary PATH] [--images-script PATH]
+        usage: pods-bench [--quick] [--only idle] [--runs N] [--peers LIST] [--binary PATH] [--images-script PATH]
           --quick               smoke run: 10 sequential pods, bursts of 5 and 20, 5 s idle window, one run
+          --only idle           only the idle agent (RSS, CPU), no pods: peers stevedore,containerd by default
           --runs N              fresh clusters per peer; numbers are medians over runs (default 1)
           --peers LIST          comma-separated: stevedore,containerd,podman (default all three)
           --binary PATH         the published stevedore binary (default ./out/stevedore)
@@ -33,20 +34,33 @@ public sealed record BenchSettings
 
     public bool Quick { get; init; }
 
+    /// <summary>Only the idle agent is measured (<c>--only idle</c>): no pods are created.</summary>
+    public bool OnlyIdle { get; init; }
+
     /// <summary>The settings, or null (with a message on standard error) when the arguments are wrong.</summary>
     public static BenchSettings? Parse(string[] args)
     {
         var quick = false;
+        var onlyIdle = false;
         var runs = 1;
         var binary = Path.Combine("out", "stevedore");
         string? script = null;
-        string[] peers = ["stevedore", "containerd", "podman"];
+        string[]? peers = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--quick":
                     quick = true;
+                    break;
+                case "--only" when i + 1 < args.Length:
+                    if (args[++i] != "idle")
+                    {
+                        Console.Error.WriteLine($"pods-bench: --only {args[i]}: the only part that runs alone is idle");
+                        return null;
+                    }
+
+                    onlyIdle = true;
                     break;
                 case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n > 0:
                     runs = n;
@@ -73,6 +87,14 @@ public sealed record BenchSettings
             }
         }
 
+        // podman has no agent to watch idle.
+        peers ??= onlyIdle ? ["stevedore", "containerd"] : ["stevedore", "containerd", "podman"];
+        if (onlyIdle && peers.Contains("podman"))
+        {
+            Console.Error.WriteLine("pods-bench: --only idle measures agents: podman has none, leave it out of --peers");
+            return null;
+        }
+
         if (!File.Exists(binary))
         {
             Console.Error.WriteLine($"pods-bench: {binary} not found: run `dotnet publish src/Stevedore -c Release -o out` or pass --binary");
@@ -92,7 +114,7 @@ public sealed record BenchSettings
             return null;
         }
 
-        var settings = new BenchSettings { Binary = Path.GetFullPath(binary), ImagesScript = Path.GetFullPath(script), Runs = runs, Peers = peers, Quick = quick };
+        var settings = new BenchSettings { Binary = Path.GetFullPath(binary), ImagesScript = Path.GetFullPath(script), Runs = runs, Peers = peers, Quick = quick, OnlyIdle = onlyIdle };
         return quick ? settings with { SequentialPods = 10, SmallBurst = 5, LargeBurst = 20, IdleWindow = TimeSpan.FromSeconds(5), Runs = 1 } : settings;
     }
 

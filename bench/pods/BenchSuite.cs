@@ -58,7 +58,13 @@ public sealed class BenchSuite(BenchSettings settings, TestImages images)
 
     private async Task RunPeerAsync(IPodPeer peer, CancellationToken cancellationToken)
     {
-        await peer.StartAsync(cancellationToken);
+        await peer.StartAsync(forPods: !settings.OnlyIdle, cancellationToken);
+        if (settings.OnlyIdle)
+        {
+            await MeasureIdleAsync(peer, cancellationToken);
+            return;
+        }
+
         var failures = 0;
 
         // Warm-up: the first pod pays for JIT, the first image mount, the bridge's creation.
@@ -117,6 +123,11 @@ public sealed class BenchSuite(BenchSettings settings, TestImages images)
         }
 
         Results.Add(peer.Name, Metrics.Failures, failures);
+        await MeasureIdleAsync(peer, cancellationToken);
+    }
+
+    private async Task MeasureIdleAsync(IPodPeer peer, CancellationToken cancellationToken)
+    {
         if (await peer.MeasureIdleAsync(settings.IdleWindow, cancellationToken) is { } idle)
         {
             Results.Add(peer.Name, Metrics.IdleRss, idle.AgentResidentMegabytes);

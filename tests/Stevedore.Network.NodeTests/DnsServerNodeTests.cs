@@ -219,6 +219,47 @@ public sealed class DnsServerNodeTests
     }
 
     [Fact]
+    public async Task Server_Disposed_BlockedUdpReceiversStop()
+    {
+        var server = Start(Loaded());
+        // The receivers are blocked in recvfrom once they answered.
+        Assert.NotNull(await DnsTestClient.UdpAsync(server.LocalEndPoint, "my-svc.default.svc.cluster.local", DnsType.A));
+        Assert.True(server.RunningUdpReceivers >= 2);
+
+        await server.DisposeAsync();
+
+        Assert.Equal(0, server.RunningUdpReceivers);
+    }
+
+    [Fact]
+    public async Task Server_Idle_ReceiversThrowNothing()
+    {
+        // Receivers used to wake twice a second from a receive timeout, each time with a SocketException.
+        var thrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (e.Exception is SocketException && Thread.CurrentThread.Name?.StartsWith("dns-udp-", StringComparison.Ordinal) == true)
+            {
+                Interlocked.Increment(ref thrown);
+            }
+        }
+
+        await using var server = Start(Loaded());
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+
+        Assert.Equal(0, thrown);
+        Assert.Equal(0, server.Statistics.Received);
+    }
+
+    [Fact]
     public async Task Server_Disposed_PortReleased()
     {
         var server = Start(Loaded());

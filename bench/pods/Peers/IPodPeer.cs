@@ -9,7 +9,8 @@ public interface IPodPeer : IAsyncDisposable
     /// <summary>Column title.</summary>
     string Name { get; }
 
-    Task StartAsync(CancellationToken cancellationToken);
+    /// <summary>Sets the peer up; with <paramref name="forPods"/> false only what the idle measurement needs (its runtime).</summary>
+    Task StartAsync(bool forPods, CancellationToken cancellationToken);
 
     /// <summary>Creates one pod and waits until it runs; milliseconds from the create call, or null when it never ran.</summary>
     Task<double?> CreateOneAsync(string name, CancellationToken cancellationToken);

@@ -34,7 +34,7 @@ public sealed class PodmanPeer : IPodPeer
 
     private string[] Global => ["--root", Path.Combine(_work, "root"), "--runroot", Path.Combine(_work, "run"), "--storage-driver", "overlay"];
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(bool forPods, CancellationToken cancellationToken)
     {
         Progress.Write($"{Name}: bridge {_bridge}, folder {_work}");
         var networks = Directory.CreateDirectory(Path.Combine(_work, "networks")).FullName;

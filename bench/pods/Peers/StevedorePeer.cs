@@ -38,14 +38,21 @@ public sealed class StevedorePeer(BenchSettings settings, TestImages images, boo
 
     private string CniConfDir => Path.Combine(_work, "cni");
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(bool forPods, CancellationToken cancellationToken)
     {
         Progress.Write($"{Name}: bridge {_network.Bridge}, cluster CIDR {_network.ClusterCidr}, folder {_work}");
         if (onContainerd)
         {
             _containerd = await ContainerdProcess.StartAsync(Path.Combine(_work, "containerd"), CniConfDir, images, cancellationToken);
         }
-        else
+
+        if (!forPods)
+        {
+            // The idle measurement starts its own server and agent.
+            return;
+        }
+
+        if (!onContainerd)
         {
             foreach (var image in new[] { "pause", "busybox" })
             {

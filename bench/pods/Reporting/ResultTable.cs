@@ -29,7 +29,8 @@ public sealed class ResultTable
         var header = new List<string> { "Metric", "Unit", "Goal" };
         header.AddRange(_peers);
         var rows = new List<List<string>> { header };
-        foreach (var metric in Metrics.All)
+        // Rows nobody measured (the pod rows under --only idle) are left out.
+        foreach (var metric in Metrics.All.Where(m => _peers.Any(peer => _samples.ContainsKey((peer, m)))))
         {
             var label = metric.Label.Replace("N₁", settings.SmallBurst.ToString(), StringComparison.Ordinal)
                 .Replace("N₂", settings.LargeBurst.ToString(), StringComparison.Ordinal)

@@ -47,7 +47,13 @@ public sealed class CriServer : IAsyncDisposable
         }
 
         var streaming = await StreamingServer.StartAsync(new EngineStreamingRuntime(engine), new IPEndPoint(IPAddress.Loopback, 0), engine.Options.Time, cancellationToken);
-        var builder = WebApplication.CreateSlimBuilder();
+        // No configuration reload: it would put an inotify watch on every folder under the working directory
+        // (the agent's data folder, or / under a service manager) and wake on every file written there.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.ListenUnixSocket(socketPath, listen => listen.Protocols = HttpProtocols.Http2));

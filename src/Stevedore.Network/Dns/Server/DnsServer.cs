@@ -50,6 +50,9 @@ public sealed partial class DnsServer : IAsyncDisposable
 
     public DnsServerStatistics Statistics { get; } = new();
 
+    /// <summary>UDP receiver threads still running (none once disposed).</summary>
+    internal int RunningUdpReceivers => _udpThreads.Count(t => t.IsAlive);
+
     /// <summary>Binds UDP and TCP and starts answering.</summary>
     /// <exception cref="SocketException">The address is not local, or the port is taken.</exception>
     public static DnsServer Start(DnsServerOptions options, DnsRecordStore store)
@@ -75,8 +78,9 @@ public sealed partial class DnsServer : IAsyncDisposable
                 udp.Bind(listen);
                 // Bursts from many pods at once queue in the kernel instead of being dropped.
                 udp.ReceiveBufferSize = UdpReceiveBufferBytes;
-                // The receiving threads block; they look at the stop signal this often.
-                udp.ReceiveTimeout = 500;
+                // No receive timeout: the receiving threads block until a datagram comes or the socket is shut
+                // down (DisposeAsync). A timeout woke each thread twice a second and threw a SocketException
+                // each time, most of an idle agent's exceptions.
                 var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
                 tcp = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -117,7 +121,8 @@ public sealed partial class DnsServer : IAsyncDisposable
     /// One UDP receiver: a thread of its own in a blocking receive, answering inline. Blocking on a
     /// dedicated thread saves the hand-off from the socket engine to the thread pool on every
     /// datagram (two context switches), which is most of the cost of a query and most of its
-    /// latency on a busy machine. The receive timeout lets the thread notice the stop.
+    /// latency on a busy machine. Shutting the socket down (disposal) wakes the blocked receive, which
+    /// then returns nothing and the thread sees the stop.
     /// </summary>
     private void UdpLoop(CancellationToken cancellationToken)
     {
@@ -345,11 +350,22 @@ public sealed partial class DnsServer : IAsyncDisposable
         }
 
         await _stop.CancelAsync();
+        try
+        {
+            // Wakes the receivers blocked in recvfrom (Linux does so even for an unconnected UDP socket,
+            // whose shutdown reports ENOTCONN), before the socket is closed under them.
+            _udp.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+
         _udp.Dispose();
         _tcp.Dispose();
         foreach (var thread in _udpThreads)
         {
-            thread.Join(TimeSpan.FromSeconds(5));
+            // Bounded only in case a kernel does not wake them: they are background threads.
+            thread.Join(TimeSpan.FromSeconds(30));
         }
 
         await Task.WhenAll([.. _loops, .. _inFlight.Keys]).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
