@@ -6,11 +6,17 @@ namespace Stevedore.Runtime;
 /// <summary>Detached supervision: the shim process that outlives the engine and owns one container run.</summary>
 public sealed partial class ContainerEngine
 {
-    /// <summary>The entry point of a detached shim: supervises one container to completion in this process.</summary>
+    /// <summary>
+    /// The entry point of a detached shim (<c>stevedore-shim</c>, or <c>stevedore engine shim</c>): supervises
+    /// one container to completion in this process. It opens only the container store and runc, not the
+    /// whole engine: a shim starts on every container's critical path, and the native shim must not reach
+    /// code that needs reflection (image and registry JSON).
+    /// </summary>
     public static async Task<int> RunShimAsync(EngineOptions options, string id, CancellationToken cancellationToken)
     {
-        var engine = new ContainerEngine(options);
-        var supervisor = new ContainerSupervisor(engine.Runc, engine.Containers, engine.CgroupPathOf(id), options.Time);
+        var containers = new ContainerStore(ContainersDirOf(options));
+        var runc = new RuncClient(options.Runtime, options.RuntimeRoot);
+        var supervisor = new ContainerSupervisor(runc, containers, CgroupPathOf(options, id), options.Time);
         var started = new TaskCompletionSource<ContainerRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
         var result = await supervisor.RunAsync(id, new AttachOptions(), started, cancellationToken);
         await supervisor.Cleanup;

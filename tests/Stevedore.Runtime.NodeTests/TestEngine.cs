@@ -11,7 +11,9 @@ public sealed class TestEngine : IAsyncDisposable
 {
     private static readonly string[] CgroupControllers = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd", "unified", ""];
 
-    public TestEngine(bool withShim = false)
+    /// <param name="withShim">Detached containers get this test assembly as their shim (<see cref="ShimProgram"/>).</param>
+    /// <param name="shimCommand">Detached containers get this shim instead (e.g. the published native shim).</param>
+    public TestEngine(bool withShim = false, IReadOnlyList<string>? shimCommand = null)
     {
         Root = Directory.CreateTempSubdirectory("stevedore-engine-test-").FullName;
         CgroupParent = "/stevedore-test-" + Path.GetFileName(Root).Split('-')[^1];
@@ -20,7 +22,7 @@ public sealed class TestEngine : IAsyncDisposable
             DataDir = Path.Combine(Root, "data"),
             RuntimeRoot = Path.Combine(Root, "runc"),
             CgroupParent = CgroupParent,
-            ShimCommand = withShim ? ShimProgram.Command : null,
+            ShimCommand = shimCommand ?? (withShim ? ShimProgram.Command : null),
             RegistryConfigPath = null,
         };
         Engine = new ContainerEngine(Options);
