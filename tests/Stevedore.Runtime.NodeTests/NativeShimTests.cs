@@ -20,7 +20,7 @@ public sealed class NativeShimTests
         var shim = PublishedBinaries.NativeShim;
         var bytes = File.ReadAllBytes(shim);
 
-        Assert.Equal("\x7fELF"u8.ToArray(), bytes[..4]);
+        Assert.Equal([0x7f, (byte)'E', (byte)'L', (byte)'F'], bytes[..4]);
         // An apphost (a managed app's launcher) loads libhostfxr.so and needs stevedore-shim.dll; native code does neither.
         Assert.Equal(-1, bytes.AsSpan().IndexOf("libhostfxr.so"u8));
         Assert.False(File.Exists(Path.ChangeExtension(shim, ".dll")));
@@ -48,7 +48,7 @@ public sealed class NativeShimTests
         Assert.False(stopped.OomKilled);
         Assert.Null(stopped.Error);
         var logs = t.Engine.Logs(created.Id).Select(l => (l.Stream, l.Content)).ToList();
-        Assert.Equal([("stdout", "out"), ("stderr", "err"), ("stdout", "bye")], logs.Order());
+        Assert.Equal(new[] { ("stdout", "out"), ("stderr", "err"), ("stdout", "bye") }.Order(), logs.Order());
         // The shim's clean-up: runc state and rootfs mount gone, then the shim itself.
         Assert.False(Directory.Exists(Path.Combine(t.Options.RuntimeRoot, created.Id)));
         Assert.DoesNotContain(File.ReadAllLines("/proc/self/mounts"), l => l.Contains(created.Id, StringComparison.Ordinal));
