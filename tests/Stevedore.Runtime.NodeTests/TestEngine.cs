@@ -3,6 +3,18 @@ using Stevedore.Runtime.Snapshots;
 
 namespace Stevedore.Runtime.NodeTests;
 
+/// <summary>Who supervises a detached container: the engine's own process, or a shim of its own.</summary>
+public enum SupervisorKind
+{
+    InEngine,
+
+    /// <summary>This test assembly as a managed shim (<see cref="ShimProgram"/>), as <c>stevedore engine shim</c>.</summary>
+    ManagedShim,
+
+    /// <summary>The published NativeAOT shim, <c>out/stevedore-shim</c>.</summary>
+    NativeShim,
+}
+
 /// <summary>
 /// An engine over a throwaway data directory, runc state root and cgroup parent. Disposing removes
 /// every container (runc delete, unmount), the cgroups and the directory, even after a failed test.
@@ -27,6 +39,15 @@ public sealed class TestEngine : IAsyncDisposable
         };
         Engine = new ContainerEngine(Options);
     }
+
+    /// <summary>An engine whose detached containers are supervised by <paramref name="supervisor"/>.</summary>
+    public static TestEngine For(SupervisorKind supervisor) => supervisor switch
+    {
+        SupervisorKind.InEngine => new TestEngine(),
+        SupervisorKind.ManagedShim => new TestEngine(withShim: true),
+        SupervisorKind.NativeShim => new TestEngine(shimCommand: [PublishedBinaries.NativeShim]),
+        _ => throw new ArgumentOutOfRangeException(nameof(supervisor)),
+    };
 
     public string Root { get; }
     public string CgroupParent { get; }
