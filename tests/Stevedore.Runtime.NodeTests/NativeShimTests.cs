@@ -80,7 +80,43 @@ public sealed class NativeShimTests
     [RootFact]
     public async Task EngineCli_Published_StartsTheNativeShimWhichOutlivesTheEngineProcess()
     {
-        var stevedore = PublishedBinaries.Stevedore;
+        await RunDetachedThroughCliAsync(PublishedBinaries.Stevedore, supervisorPid =>
+            Assert.Equal(PublishedBinaries.NativeShim, new FileInfo($"/proc/{supervisorPid}/exe").LinkTarget));
+    }
+
+    [RootFact]
+    public async Task EngineCli_NoNativeShimBeside_FallsBackToTheManagedShim()
+    {
+        // The publish output without stevedore-shim (hard links: the apphost finds stevedore.dll beside itself).
+        var published = Path.GetDirectoryName(PublishedBinaries.Stevedore)!;
+        var withoutShim = Directory.CreateTempSubdirectory("stevedore-no-native-shim-").FullName;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(published).Where(f => !Path.GetFileName(f).StartsWith(PublishedBinaries.NativeShimFileName, StringComparison.Ordinal)))
+            {
+                Native.Libc.Check(Native.Libc.Link(file, Path.Combine(withoutShim, Path.GetFileName(file))), "link " + file);
+            }
+
+            var stevedore = Path.Combine(withoutShim, "stevedore");
+            await RunDetachedThroughCliAsync(stevedore, supervisorPid =>
+            {
+                Assert.Equal(stevedore, new FileInfo($"/proc/{supervisorPid}/exe").LinkTarget);
+                var args = File.ReadAllText($"/proc/{supervisorPid}/cmdline").Split('\0');
+                Assert.Equal(["engine", "shim"], args[1..3]);
+            });
+        }
+        finally
+        {
+            Directory.Delete(withoutShim, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// <c>stevedore engine run -d</c> with <paramref name="stevedore"/>, checks the running container's
+    /// supervisor with <paramref name="assertSupervisor"/> after the CLI has exited, then stops it.
+    /// </summary>
+    private static async Task RunDetachedThroughCliAsync(string stevedore, Action<int> assertSupervisor)
+    {
         var dataDir = Directory.CreateTempSubdirectory("stevedore-native-shim-test-").FullName;
         string? id = null;
         try
@@ -93,7 +129,7 @@ public sealed class NativeShimTests
             var store = new ContainerStore(Path.Combine(dataDir, "containers"));
             var running = store.Get(id);
             Assert.Equal(ContainerStatus.Running, running.Status);
-            Assert.Equal(PublishedBinaries.NativeShim, new FileInfo($"/proc/{running.SupervisorPid}/exe").LinkTarget);
+            assertSupervisor(running.SupervisorPid);
             Assert.True(Directory.Exists($"/proc/{running.Pid}"), "the container's process runs after the engine exited");
             await WaitForLogLineAsync(store.PathsOf(id).Log, "err");
 
