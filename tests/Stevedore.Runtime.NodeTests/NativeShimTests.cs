@@ -81,7 +81,7 @@ public sealed class NativeShimTests
     public async Task NativeShim_RemoveForceOfRunningContainers_RemovesEveryOne()
     {
         // RemoveAsync kills with SIGKILL, then `runc kill --all`; a shim this fast may delete the exited
-        // container in between, and runc then fails on its vanished cgroup (one run in three of these 10 failed before).
+        // container in between, and runc then failed on its vanished cgroup (once in about 30 removals).
         await using var t = TestEngine.For(SupervisorKind.NativeShim);
         await t.ImportBusyboxAsync();
         for (var i = 0; i < 20; i++)
