@@ -21,7 +21,7 @@ public sealed partial class ContainerEngine
         Content = new ContentStore(Path.Combine(options.DataDir, "content"));
         Images = new ImageStore(Content, options.DataDir);
         Snapshots = new Snapshotter(Path.Combine(options.DataDir, "snapshots"), Content);
-        Containers = new ContainerStore(Path.Combine(options.DataDir, "containers"));
+        Containers = new ContainerStore(ContainersDirOf(options));
         Runc = new RuncClient(options.Runtime, options.RuntimeRoot);
     }
 
@@ -33,7 +33,11 @@ public sealed partial class ContainerEngine
     public RuncClient Runc { get; }
 
     /// <summary>The cgroup path runc puts a container in.</summary>
-    public string CgroupPathOf(string id) => Options.CgroupParent.TrimEnd('/') + "/" + id;
+    public string CgroupPathOf(string id) => CgroupPathOf(Options, id);
+
+    private static string CgroupPathOf(EngineOptions options, string id) => options.CgroupParent.TrimEnd('/') + "/" + id;
+
+    private static string ContainersDirOf(EngineOptions options) => Path.Combine(options.DataDir, "containers");
 
     /// <summary>Imports an OCI layout (directory or tarball) or a docker save tarball.</summary>
     public Task<IReadOnlyList<ImageReference>> ImportAsync(string path, string? name, CancellationToken cancellationToken) =>
@@ -102,7 +106,7 @@ public sealed partial class ContainerEngine
             inUse.UnionWith(container.LayerChainIds.Select(Digest.Parse));
         }
 
-        foreach (var removed in Directory.EnumerateDirectories(Path.Combine(Options.DataDir, "containers"), ".removed-*"))
+        foreach (var removed in Directory.EnumerateDirectories(ContainersDirOf(Options), ".removed-*"))
         {
             // --rm containers whose supervisor exited before their files were gone.
             Snapshotter.RemoveTree(removed);

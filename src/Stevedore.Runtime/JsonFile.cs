@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Stevedore.Runtime;
 
@@ -7,11 +8,21 @@ internal static class JsonFile
 {
     public static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
-    public static T? Read<T>(string path)
+    public static T? Read<T>(string path) => ReadWith(path, bytes => JsonSerializer.Deserialize<T>(bytes, Options));
+
+    /// <summary>Reads with source-generated metadata (no reflection: usable in the native shim).</summary>
+    public static T? Read<T>(string path, JsonTypeInfo<T> typeInfo) => ReadWith(path, bytes => JsonSerializer.Deserialize(bytes, typeInfo));
+
+    public static void Write<T>(string path, T value) => WriteAtomically(path, JsonSerializer.SerializeToUtf8Bytes(value, Options));
+
+    /// <summary>Writes with source-generated metadata (no reflection: usable in the native shim).</summary>
+    public static void Write<T>(string path, T value, JsonTypeInfo<T> typeInfo) => WriteAtomically(path, JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+
+    private static T? ReadWith<T>(string path, Func<byte[], T?> deserialize)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), Options);
+            return deserialize(File.ReadAllBytes(path));
         }
         catch (FileNotFoundException)
         {
@@ -23,10 +34,10 @@ internal static class JsonFile
         }
     }
 
-    public static void Write<T>(string path, T value)
+    private static void WriteAtomically(string path, byte[] json)
     {
         var temp = path + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(value, Options));
+        File.WriteAllBytes(temp, json);
         File.Move(temp, path, overwrite: true);
     }
 

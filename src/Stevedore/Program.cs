@@ -7,8 +7,17 @@ using Stevedore.Runtime;
 // the controllers' assemblies (measured: about 15 % of a shim's start-up CPU).
 if (args is ["engine", "shim", .. var shimArgs])
 {
-    var (options, id) = ContainerEngine.ParseShimArgs(shimArgs);
-    return await ContainerEngine.RunShimAsync(options, id, CancellationToken.None);
+    try
+    {
+        var (options, id) = ContainerEngine.ParseShimArgs(shimArgs);
+        return await ContainerEngine.RunShimAsync(options, id, CancellationToken.None);
+    }
+    catch (EngineException ex)
+    {
+        // Before the shim detaches this reaches the engine, which reports it (as stevedore-shim's own).
+        await Console.Error.WriteLineAsync("stevedore engine shim: " + ex.Message);
+        return 2;
+    }
 }
 
 var root = new RootCommand("Stevedore: a Kubernetes-compatible cluster in one binary");

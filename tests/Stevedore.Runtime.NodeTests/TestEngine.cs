@@ -3,6 +3,18 @@ using Stevedore.Runtime.Snapshots;
 
 namespace Stevedore.Runtime.NodeTests;
 
+/// <summary>Who supervises a detached container: the engine's own process, or a shim of its own.</summary>
+public enum SupervisorKind
+{
+    InEngine,
+
+    /// <summary>This test assembly as a managed shim (<see cref="ShimProgram"/>), as <c>stevedore engine shim</c>.</summary>
+    ManagedShim,
+
+    /// <summary>The published NativeAOT shim, <c>out/stevedore-shim</c>.</summary>
+    NativeShim,
+}
+
 /// <summary>
 /// An engine over a throwaway data directory, runc state root and cgroup parent. Disposing removes
 /// every container (runc delete, unmount), the cgroups and the directory, even after a failed test.
@@ -11,7 +23,9 @@ public sealed class TestEngine : IAsyncDisposable
 {
     private static readonly string[] CgroupControllers = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd", "unified", ""];
 
-    public TestEngine(bool withShim = false)
+    /// <param name="withShim">Detached containers get this test assembly as their shim (<see cref="ShimProgram"/>).</param>
+    /// <param name="shimCommand">Detached containers get this shim instead (e.g. the published native shim).</param>
+    public TestEngine(bool withShim = false, IReadOnlyList<string>? shimCommand = null)
     {
         Root = Directory.CreateTempSubdirectory("stevedore-engine-test-").FullName;
         CgroupParent = "/stevedore-test-" + Path.GetFileName(Root).Split('-')[^1];
@@ -20,11 +34,20 @@ public sealed class TestEngine : IAsyncDisposable
             DataDir = Path.Combine(Root, "data"),
             RuntimeRoot = Path.Combine(Root, "runc"),
             CgroupParent = CgroupParent,
-            ShimCommand = withShim ? ShimProgram.Command : null,
+            ShimCommand = shimCommand ?? (withShim ? ShimProgram.Command : null),
             RegistryConfigPath = null,
         };
         Engine = new ContainerEngine(Options);
     }
+
+    /// <summary>An engine whose detached containers are supervised by <paramref name="supervisor"/>.</summary>
+    public static TestEngine For(SupervisorKind supervisor) => supervisor switch
+    {
+        SupervisorKind.InEngine => new TestEngine(),
+        SupervisorKind.ManagedShim => new TestEngine(withShim: true),
+        SupervisorKind.NativeShim => new TestEngine(shimCommand: [PublishedBinaries.NativeShim]),
+        _ => throw new ArgumentOutOfRangeException(nameof(supervisor)),
+    };
 
     public string Root { get; }
     public string CgroupParent { get; }

@@ -80,10 +80,10 @@ public sealed class ContainerStore
 
     /// <summary>Reads a record by exact ID.</summary>
     public ContainerRecord Get(string id) =>
-        JsonFile.Read<ContainerRecord>(PathsOf(id).Record) ?? throw new EngineException(EngineErrorKind.NotFound, $"no such container: {id}");
+        JsonFile.Read(PathsOf(id).Record, ContainerRecordJson.Default.ContainerRecord) ?? throw new EngineException(EngineErrorKind.NotFound, $"no such container: {id}");
 
     /// <summary>Writes a record.</summary>
-    public void Save(ContainerRecord record) => JsonFile.Write(PathsOf(record.Id).Record, record);
+    public void Save(ContainerRecord record) => JsonFile.Write(PathsOf(record.Id).Record, record, ContainerRecordJson.Default.ContainerRecord);
 
     private ContainerRecord? ReadThroughCache(string id, string path)
     {
@@ -100,7 +100,7 @@ public sealed class ContainerStore
             return cached.Record;
         }
 
-        var record = JsonFile.Read<ContainerRecord>(path);
+        var record = JsonFile.Read(path, ContainerRecordJson.Default.ContainerRecord);
         if (record is null)
         {
             _cache.TryRemove(id, out _);

@@ -42,7 +42,10 @@ public sealed class RuncClient(string binary, string stateRoot)
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>Sends a signal to the container's init process (and to all its processes when <paramref name="all"/>).</summary>
+    /// <summary>
+    /// Sends a signal to the container's init process (and to all its processes when <paramref name="all"/>).
+    /// A container that has stopped or is gone is not an error.
+    /// </summary>
     public async Task KillAsync(string id, string signal, bool all, CancellationToken cancellationToken)
     {
         var args = new List<string> { "kill" };
@@ -55,6 +58,13 @@ public sealed class RuncClient(string binary, string stateRoot)
         var (code, _, stderr) = await RunAsync(args, cancellationToken);
         if (code != 0 && !stderr.Contains("not running", StringComparison.Ordinal) && !stderr.Contains("does not exist", StringComparison.Ordinal))
         {
+            // The container may have exited meanwhile and its supervisor deleted it: `runc kill --all` read its
+            // state, then found its cgroup gone ("lstat /sys/fs/cgroup/...: no such file"). Nothing left to signal.
+            if (await StateAsync(id, cancellationToken) is null or "stopped")
+            {
+                return;
+            }
+
             throw new EngineException(EngineErrorKind.Runtime, $"runc kill {id} {signal}: {LastMessage(stderr)}");
         }
     }

@@ -54,9 +54,22 @@ public static class EngineCommand
         ShimCommand = ShimCommand(),
     });
 
-    /// <summary>How this binary re-invokes itself as a shim: the apphost directly, or <c>dotnet stevedore.dll</c>.</summary>
+    /// <summary>The native (AOT) shim's file name; <c>dotnet publish src/Stevedore</c> puts it beside the binary.</summary>
+    internal const string NativeShimName = "stevedore-shim";
+
+    /// <summary>
+    /// The command the engine starts per container: the native shim beside this binary when it is there
+    /// (a published build: no JIT start per container), else this binary re-invoked as <c>engine shim</c>
+    /// (the apphost directly, or <c>dotnet stevedore.dll</c>), as in <c>dotnet build</c> outputs.
+    /// </summary>
     internal static IReadOnlyList<string> ShimCommand()
     {
+        var nativeShim = Path.Combine(AppContext.BaseDirectory, NativeShimName);
+        if (File.Exists(nativeShim))
+        {
+            return [nativeShim];
+        }
+
         var process = Environment.ProcessPath ?? "stevedore";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
             ? [process, typeof(EngineCommand).Assembly.Location, "engine", "shim"]
