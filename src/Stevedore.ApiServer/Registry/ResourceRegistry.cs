@@ -307,7 +307,8 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             if (ResourceStrategies.HasGeneration(resource))
             {
                 var generation = curMeta["generation"]?.GetValue<long>() ?? 1;
-                meta["generation"] = ResourceStrategies.SpecChanged(desired, current) ? generation + 1 : generation;
+                // A status write keeps the stored spec (PrepareForUpdate), so only other writes can move the generation.
+                meta["generation"] = options.Subresource != "status" && ResourceStrategies.SpecChanged(desired, current) ? generation + 1 : generation;
             }
 
             Policy.ApplyDefaults(resource, desired);
