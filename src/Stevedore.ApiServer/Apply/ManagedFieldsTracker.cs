@@ -14,7 +14,8 @@ public static class ManagedFieldsTracker
     /// <summary>Sets <c>metadata.managedFields</c> of <paramref name="newObj"/> in place and returns it.</summary>
     /// <param name="oldObj">The stored object before the write; null on create.</param>
     /// <param name="newObj">The object about to be stored. If the client sent managedFields that differ
-    /// from the stored ones, they are taken as the starting point; an explicit empty list resets tracking.</param>
+    /// from the stored ones, they are taken as the starting point; an explicit empty list resets tracking
+    /// (writes of the object itself only: through a subresource the stored ones are the starting point).</param>
     /// <param name="operation">"Update" for create/update/patch.</param>
     /// <param name="subresource">"status", "scale"... or null for the main resource.</param>
     /// <param name="modelType">The <c>k8s.Models</c> type; null for custom resources (lists atomic).</param>
@@ -38,8 +39,10 @@ public static class ManagedFieldsTracker
 
     private static JsonObject Track(JsonObject? oldObj, JsonObject newObj, string manager, string operation, string? subresource, Type? modelType, DateTimeOffset now)
     {
-
-        var sent = newObj["metadata"]?["managedFields"];
+        // As upstream (decodeLiveOrNew), managedFields sent through a subresource are ignored: only a
+        // write of the object itself may reset or rewrite them. That also spares comparing them with
+        // the stored ones on every status write and binding.
+        var sent = subresource is null ? newObj["metadata"]?["managedFields"] : null;
         if (sent is JsonArray { Count: 0 })
         {
             ((JsonObject)newObj["metadata"]!).Remove("managedFields");
