@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Stevedore.ApiServer.Patch;
+using Stevedore.ApiServer.Serialization;
 
 namespace Stevedore.ApiServer.Apply;
 
@@ -50,7 +51,7 @@ public static class ManagedFieldsTracker
         }
 
         var stored = oldObj?["metadata"]?["managedFields"];
-        var clientSetThem = sent is JsonArray && !JsonNode.DeepEquals(sent, stored);
+        var clientSetThem = sent is JsonArray && !Json.DeepEquals(sent, stored);
         var trackStatus = subresource == "status";
         var (added, modified, removed) = TrackedFields.Diff(oldObj, newObj, modelType, trackStatus);
         var changed = added.Union(modified);
@@ -214,7 +215,7 @@ public static class ManagedFieldsTracker
         {
             metadata.Remove("managedFields");
         }
-        else if (!JsonNode.DeepEquals(metadata["managedFields"], stored))
+        else if (!Json.DeepEquals(metadata["managedFields"], stored))
         {
             metadata["managedFields"] = stored.DeepClone();
         }

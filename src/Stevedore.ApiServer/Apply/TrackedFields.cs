@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Stevedore.ApiServer.Patch;
 using Stevedore.ApiServer.Schema;
+using Stevedore.ApiServer.Serialization;
 
 namespace Stevedore.ApiServer.Apply;
 
@@ -79,8 +80,10 @@ internal sealed class TrackedFields
                 continue;
             }
 
+            // Equal bytes mean an equal subtree; anything else is walked below, which finds no change
+            // in a subtree that is equal after all (keys in another order), so DeepEquals is not needed.
             var existed = before.TryGetPropertyValue(key, out var old);
-            if (existed && JsonNode.DeepEquals(old, value))
+            if (existed && Json.SameSerialization(old, value))
             {
                 continue;
             }
@@ -153,7 +156,7 @@ internal sealed class TrackedFields
                 added.WalkItem(item, kind, itemType, itemPath, trackStatus);
                 AddAll(changes.Added, added.Set);
             }
-            else if (JsonNode.DeepEquals(old, item))
+            else if (Json.SameSerialization(old, item))
             {
                 continue;
             }
