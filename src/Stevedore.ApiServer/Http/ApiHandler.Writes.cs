@@ -80,6 +80,18 @@ public sealed partial class ApiHandler
         }
     }
 
+    /// <summary>A copy of a request body without the fields the schema lacks (what <see cref="CheckUnknownFields"/> left of it).</summary>
+    private JsonObject PrunedCopy(ApiResource resource, JsonObject body)
+    {
+        var copy = (JsonObject)body.DeepClone();
+        foreach (var path in _registry.Policy.FindUnknownFields(resource, copy))
+        {
+            UnknownFieldPruner.Remove(copy, path);
+        }
+
+        return copy;
+    }
+
     private async Task<JsonObject> ReadObjectAsync(HttpContext context, CancellationToken ct)
     {
         var mediaType = RequestBody.MediaType(context.Request);
@@ -118,9 +130,14 @@ public sealed partial class ApiHandler
     private async Task ReplaceAsync(HttpContext context, ApiResource resource, RequestInfo info, UserInfo user, string? subresource, CancellationToken ct)
     {
         var obj = await ReadObjectAsync(context, ct);
+        // A copy for retries, taken while nothing of the body has been read (so it copies bytes, not
+        // a tree): the first attempt writes the request's object itself, a retry after a conflict a
+        // fresh copy pruned as the first was.
+        var pristine = (JsonObject)obj.DeepClone();
         CheckUnknownFields(context, resource, obj);
         var options = WriteOptionsFor(context, "update", subresource);
-        var updated = await _registry.UpdateAsync(resource, info.Namespace, info.Name!, _ => (JsonObject)obj.DeepClone(), options, "Update", ct);
+        var attempts = 0;
+        var updated = await _registry.UpdateAsync(resource, info.Namespace, info.Name!, _ => attempts++ == 0 ? obj : PrunedCopy(resource, pristine), options, "Update", ct);
         _ = user;
         await WriteJsonAsync(context, 200, updated);
     }

@@ -77,15 +77,18 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({resource.GroupVersion})");
         }
 
-        // Keep apiVersion and kind first, as every Kubernetes object prints them.
-        var rest = obj.Where(p => p.Key is not "apiVersion" and not "kind").Select(p => (p.Key, p.Value)).ToList();
-        obj.Clear();
-        obj["apiVersion"] = resource.GroupVersion;
-        obj["kind"] = resource.Kind;
-        foreach (var (key, value) in rest)
+        // Keep apiVersion and kind first, as every Kubernetes object prints them; moved in place,
+        // the rest of the object untouched (this runs on every write).
+        if (apiVersion == resource.GroupVersion && kind == resource.Kind && obj.Count >= 2
+            && obj.GetAt(0).Key == "apiVersion" && obj.GetAt(1).Key == "kind")
         {
-            obj[key] = value?.DeepClone();
+            return;
         }
+
+        obj.Remove("apiVersion");
+        obj.Remove("kind");
+        obj.Insert(0, "apiVersion", resource.GroupVersion);
+        obj.Insert(1, "kind", resource.Kind);
     }
 
     /// <summary>Creates an object; returns it as stored (or as it would be, on dry run).</summary>
