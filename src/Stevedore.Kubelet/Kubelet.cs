@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Stevedore.Client.Events;
 using Stevedore.Client.Informers;
 using Stevedore.Kubelet.Cri;
+using Stevedore.Kubelet.Logs;
 using Stevedore.Kubelet.Node;
 using Stevedore.Kubelet.Pods;
 using Stevedore.Kubelet.Probes;
@@ -66,6 +67,7 @@ public sealed partial class Kubelet
             NodeIp = Node.NodeIp,
         };
         var mirrors = new MirrorPods(_client, _source, _options, _options.LoggerFactory.CreateLogger<MirrorPods>());
+        var logs = new ContainerLogManager(_cri, _options.ContainerLogs, _options.Time, _options.LoggerFactory.CreateLogger<ContainerLogManager>());
         var pleg = new Pleg(_cri, _options.LoggerFactory.CreateLogger<Pleg>());
         await using var workers = new PodWorkers(syncer.SyncAsync, _options.Time, _options.LoggerFactory.CreateLogger<PodWorkers>());
 
@@ -106,7 +108,8 @@ public sealed partial class Kubelet
             await Task.WhenAll(
                 PlegLoopAsync(pleg, workers, cancellationToken),
                 ResyncLoopAsync(pleg, workers, cancellationToken),
-                mirrors.RunAsync(cancellationToken)).ConfigureAwait(false);
+                mirrors.RunAsync(cancellationToken),
+                logs.RunAsync(cancellationToken)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

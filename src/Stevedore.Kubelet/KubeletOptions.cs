@@ -21,6 +21,9 @@ public sealed record KubeletOptions
     /// <summary>Where containers' CRI logs go: <c>&lt;PodLogsDir&gt;/&lt;ns&gt;_&lt;name&gt;_&lt;uid&gt;/&lt;container&gt;/&lt;restart&gt;.log</c>.</summary>
     public string PodLogsDir { get; init; } = "/var/log/pods";
 
+    /// <summary>Log rotation: containerLogMaxSize, containerLogMaxFiles and how often logs are looked at.</summary>
+    public Logs.ContainerLogPolicy ContainerLogs { get; init; } = new();
+
     /// <summary>The node's InternalIP; detected from the first up, non-loopback IPv4 interface when null.</summary>
     public string? NodeIp { get; init; }
 

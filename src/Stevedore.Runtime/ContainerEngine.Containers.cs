@@ -281,10 +281,14 @@ public sealed partial class ContainerEngine
 
     /// <summary>The container's log, whole lines, optionally only the last <paramref name="tail"/>.</summary>
     public IReadOnlyList<CriLogLine> Logs(string idOrName, int tail = -1) =>
-        CriLogReader.ReadAll(Containers.PathsOf(Containers.Find(idOrName).Id).Log, tail);
+        CriLogReader.ReadAll(LogPathOf(idOrName), tail);
 
     /// <summary>The path of the container's CRI log file.</summary>
-    public string LogPathOf(string idOrName) => Containers.PathsOf(Containers.Find(idOrName).Id).Log;
+    public string LogPathOf(string idOrName)
+    {
+        var record = Containers.Find(idOrName);
+        return Containers.PathsOf(record.Id).LogOf(record.Options);
+    }
 
     /// <summary>A usage sample from the container's cgroup.</summary>
     public async Task<ContainerStats> StatsAsync(string idOrName, CancellationToken cancellationToken)

@@ -281,7 +281,10 @@ public sealed class JoinedAgentFixture : IAsyncLifetime
         await TestImages.ImportAsync(engineDir);
         var socket = Path.Combine(Root, "cri.sock");
         Start("engine", "--data-dir", engineDir, "cri", "--socket", socket);
-        var token = (await File.ReadAllTextAsync(Path.Combine(Server.DataDir, "agent-token"))).Trim();
+        // The server stores its join token once the token's Secret exists, a moment after /readyz.
+        var tokenFile = Path.Combine(Server.DataDir, "agent-token");
+        await Scenario.EventuallyAsync(() => Task.FromResult(File.Exists(tokenFile)), "the server to store its join token", seconds: 60);
+        var token = (await File.ReadAllTextAsync(tokenFile)).Trim();
         var credential = token[(token.IndexOf("::", StringComparison.Ordinal) + 2)..].Split('.');
         BootstrapToken = (credential[0], credential[1]);
         string[] node = ["--data-dir", AgentDataDir, "--node-name", NodeName, "--container-runtime-endpoint", "unix://" + socket, "--node-ip", "127.0.0.1"];

@@ -37,3 +37,9 @@ public sealed class StevedoreContainerSettingsTests(StevedoreNodeFixture node) :
 
 [Collection(ContainerdNode.Name)]
 public sealed class ContainerdContainerSettingsTests(ContainerdNodeFixture node) : ContainerSettingsTests(node);
+
+[Collection(StevedoreNode.Name)]
+public sealed class StevedoreLogRotationTests(StevedoreNodeFixture node) : LogRotationTests(node);
+
+[Collection(ContainerdNode.Name)]
+public sealed class ContainerdLogRotationTests(ContainerdNodeFixture node) : LogRotationTests(node);

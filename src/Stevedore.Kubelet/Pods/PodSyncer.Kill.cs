@@ -3,6 +3,7 @@ using k8s.Models;
 using Stevedore.Client.Events;
 using Stevedore.Client.Resources;
 using Stevedore.Cri.V1;
+using Stevedore.Kubelet.Logs;
 
 namespace Stevedore.Kubelet.Pods;
 
@@ -170,6 +171,20 @@ internal sealed partial class PodSyncer
 
     private async Task RemoveContainerAsync(string id, CancellationToken cancellationToken)
     {
+        try
+        {
+            // Its log files go with it, rotated ones included (upstream's log manager Clean).
+            var status = await _cri.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            ContainerLogManager.RemoveLogFiles(status.Status?.LogPath ?? "");
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogLogRemovalFailed(_logger, id, ex.Message);
+        }
+
         try
         {
             await _cri.Runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = id }, cancellationToken: cancellationToken).ConfigureAwait(false);

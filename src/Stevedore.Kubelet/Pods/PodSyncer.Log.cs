@@ -33,4 +33,7 @@ internal sealed partial class PodSyncer
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove {Path}: {Error}")]
     private static partial void LogCleanupFailed(ILogger logger, string path, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the log files of container {ContainerId}: {Error}")]
+    private static partial void LogLogRemovalFailed(ILogger logger, string containerId, string error);
 }

@@ -15,13 +15,6 @@ public sealed class CniInvoker
     /// <summary>Debian's containernetworking-plugins directory, then the upstream default.</summary>
     public static readonly IReadOnlyList<string> DefaultPluginDirs = ["/usr/lib/cni", "/opt/cni/bin"];
 
-    /// <summary>
-    /// portmap creates its shared <c>CNI-HOSTPORT-*</c> chains with check-then-create; two sandboxes
-    /// mapping ports at the same moment on a fresh node race and one fails with "File exists". ADDs that
-    /// map host ports are therefore run one at a time within this process (they are rare and quick).
-    /// </summary>
-    private static readonly SemaphoreSlim HostPortGate = new(1, 1);
-
     private readonly CniPluginExec _exec;
 
     /// <summary>Creates an invoker looking for plugins in <paramref name="pluginDirs"/> (default <see cref="DefaultPluginDirs"/>).</summary>
@@ -44,23 +37,11 @@ public sealed class CniInvoker
         {
             lastType = plugin["type"]!.GetValue<string>();
             var stdin = PluginStdin(network, plugin, runtime, previous);
-            var serialize = MapsHostPorts(lastType, stdin);
-            if (serialize)
-            {
-                await HostPortGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            // ADDs that map host ports may create portmap's shared chains: one at a time on the machine.
             string? output;
-            try
+            await using (MapsHostPorts(lastType, stdin) ? await HostPortChainsLock.AcquireAsync(cancellationToken).ConfigureAwait(false) : null)
             {
                 output = await _exec.RunAsync(lastType, "ADD", stdin, Environment("ADD", runtime, PluginDirs), cancellationToken);
-            }
-            finally
-            {
-                if (serialize)
-                {
-                    HostPortGate.Release();
-                }
             }
 
             previous = CniResult.Parse(output ?? throw new CniException(lastType, "ADD", 0, "the plugin printed no result", ""), lastType, "ADD").Json;

@@ -20,13 +20,14 @@ public static class PortmapChains
 
     /// <summary>
     /// Removes the shared chains (IPv4 and IPv6) when no sandbox has a mapping in them. Done in one
-    /// iptables-restore transaction that deletes the chains only if they are empty, so a sandbox that
-    /// maps a port at the same moment keeps its rules and the removal is simply skipped.
+    /// iptables-restore transaction under <see cref="HostPortChainsLock"/>, so a sandbox mapping a port
+    /// at the same moment (between portmap creating the chains and adding its rules) is never cut off.
     /// Returns whether anything was removed.
     /// </summary>
     public static async Task<bool> RemoveIfUnusedAsync(CancellationToken cancellationToken)
     {
         var removed = false;
+        await using var exclusive = await HostPortChainsLock.AcquireAsync(cancellationToken).ConfigureAwait(false);
         foreach (var tool in new[] { "iptables", "ip6tables" })
         {
             var rules = await NatRulesAsync(tool, cancellationToken);

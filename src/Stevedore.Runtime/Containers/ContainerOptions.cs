@@ -89,4 +89,7 @@ public sealed class ContainerOptions
 
     /// <summary>Removes the container once it exits (docker --rm).</summary>
     public bool AutoRemove { get; set; }
+
+    /// <summary>Where the CRI log goes (a CRI client's path, e.g. under /var/log/pods); null: <c>container.log</c> in the container's folder.</summary>
+    public string? LogPath { get; set; }
 }

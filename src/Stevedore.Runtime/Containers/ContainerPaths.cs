@@ -13,6 +13,9 @@ public sealed class ContainerPaths(string containersRoot, string id)
     public string Work => Path.Combine(Dir, "work");
     public string Init => Path.Combine(Dir, "init");
     public string Log => Path.Combine(Dir, "container.log");
+
+    /// <summary>The log file of a container with <paramref name="options"/>: its own path, or <see cref="Log"/>.</summary>
+    public string LogOf(ContainerOptions options) => options.LogPath ?? Log;
     public string PidFile => Path.Combine(Dir, "init.pid");
     public string ShimLog => Path.Combine(Dir, "shim.log");
 }

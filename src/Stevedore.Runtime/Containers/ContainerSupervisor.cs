@@ -60,7 +60,9 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
         }
 
         using var _ = process;
-        await using var log = new CriLogWriter(paths.Log, time);
+        var logPath = paths.LogOf(record.Options);
+        await using var log = new CriLogWriter(logPath, time);
+        using var reopenLog = LogReopenSignal.Handle(log);
 
         // Attached clients (engine AttachAsync, CRI Attach) see the output from now on and, for a
         // container with open stdin and no foreground input, feed its stdin.
@@ -133,7 +135,7 @@ internal sealed class ContainerSupervisor(RuncClient runc, ContainerStore store,
         string? error = null;
         if (pid == 0)
         {
-            var lastLines = CriLogReader.ReadAll(paths.Log, 1);
+            var lastLines = CriLogReader.ReadAll(logPath, 1);
             error = lastLines.Count > 0 ? RuncClient.LastMessage(lastLines[0].Content) : $"runc exited with {exitCode}";
         }
 

@@ -2,11 +2,15 @@ using System.Text;
 
 namespace Stevedore.Runtime.Containers;
 
-/// <summary>Copies a container's stdout and stderr into one CRI-format log file, line by line, as they arrive.</summary>
+/// <summary>
+/// Copies a container's stdout and stderr into one CRI-format log file, line by line, as they arrive.
+/// <see cref="ReopenAsync"/> starts a new file at the same path after the old one was renamed away
+/// (log rotation by the kubelet).
+/// </summary>
 public sealed class CriLogWriter(string path, TimeProvider time) : IAsyncDisposable
 {
-    private readonly FileStream _file = new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private FileStream _file = Open(path);
 
     /// <summary>Copies <paramref name="source"/> until it ends, tagging lines with <paramref name="stream"/>; optionally echoes raw bytes to <paramref name="echo"/>.</summary>
     public async Task CopyAsync(Stream source, string stream, Stream? echo, CancellationToken cancellationToken)
@@ -56,6 +60,30 @@ public sealed class CriLogWriter(string path, TimeProvider time) : IAsyncDisposa
             _lock.Release();
         }
     }
+
+    /// <summary>
+    /// Writes from now on to a file opened afresh at the path (created when it was renamed away). The old
+    /// file is closed only after the new one exists, and no write runs in between: a reader that sees the
+    /// new file and then drains the old one has every line exactly once.
+    /// </summary>
+    public async Task ReopenAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        FileStream old;
+        try
+        {
+            old = _file;
+            _file = Open(path);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        await old.DisposeAsync();
+    }
+
+    private static FileStream Open(string path) => new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

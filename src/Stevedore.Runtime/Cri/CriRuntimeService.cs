@@ -249,6 +249,9 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
             Image = image,
         };
         var options = ContainerOptionsOf(config, sandbox.Id, sandboxCri);
+        // The supervisor writes the log where kubelet asked for it, so that kubelet can rotate it
+        // (rename, then ReopenContainerLog).
+        options.LogPath = logPath.Length > 0 ? logPath : null;
         options.Name = $"k8s_{metadata.Name}_{sandboxCri.Name}_{sandboxCri.Namespace}_{sandboxCri.Uid}_{metadata.Attempt}";
         options.Labels = EngineLabels(ContainerKind, sandbox.Id, cri);
         // The engine gives each container its own UTS namespace and init layer; hostname and DNS stay pod-wide.
@@ -256,14 +259,12 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
         options.DnsServers = sandbox.Options.DnsServers;
         options.DnsSearches = sandbox.Options.DnsSearches;
         options.DnsOptions = sandbox.Options.DnsOptions;
-        var record = await engine.CreateAsync(options, context.CancellationToken);
         if (logPath.Length > 0)
         {
-            // Kubelet reads the log where it asked for it; the engine keeps writing its own file.
             Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-            File.Delete(logPath);
-            File.CreateSymbolicLink(logPath, engine.LogPathOf(record.Id));
         }
+
+        var record = await engine.CreateAsync(options, context.CancellationToken);
 
         return new CreateContainerResponse { ContainerId = record.Id };
     }
@@ -296,6 +297,13 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
         }
 
         return new RemoveContainerResponse();
+    }
+
+    public override async Task<ReopenContainerLogResponse> ReopenContainerLog(ReopenContainerLogRequest request, ServerCallContext context)
+    {
+        var record = await FindAsync(request.ContainerId, ContainerKind, context.CancellationToken) ?? throw NotFound("container", request.ContainerId);
+        await engine.ReopenLogAsync(record.Id, context.CancellationToken);
+        return new ReopenContainerLogResponse();
     }
 
     public override async Task<ListContainersResponse> ListContainers(ListContainersRequest request, ServerCallContext context)
@@ -597,6 +605,7 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
         }
     }
 
+    /// <summary>Containers made before the engine wrote CRI logs in place had a link there to the engine's own file.</summary>
     private static Task RemoveLogLinkAsync(ContainerRecord record)
     {
         var cri = CriMetadata.From(record.Options.Labels);

@@ -71,6 +71,12 @@ internal sealed record AgentSettings
     /// <summary>Where DNS names outside the cluster go; null answers them REFUSED.</summary>
     public IPEndPoint? DnsUpstream { get; init; }
 
+    /// <summary>A container log this large is rotated (a quantity; kubelet's containerLogMaxSize).</summary>
+    public string ContainerLogMaxSize { get; init; } = ContainerLogFlags.DefaultMaxSize;
+
+    /// <summary>Most log files per container, the current one included (kubelet's containerLogMaxFiles).</summary>
+    public int ContainerLogMaxFiles { get; init; } = Stevedore.Kubelet.Logs.ContainerLogPolicy.DefaultMaxFiles;
+
     /// <summary>The link holding <see cref="ClusterDns"/>.</summary>
     public string DnsLinkName { get; init; } = Network.Dns.Server.DnsServingLink.DefaultName;
 }
@@ -134,6 +140,7 @@ internal static class AgentHost
                 KubeletPort = settings.KubeletPort,
                 ClusterDns = [settings.ClusterDns.ToString()],
                 ClusterDomain = settings.ClusterDomain,
+                ContainerLogs = ContainerLogFlags.PolicyOf(settings),
                 LoggerFactory = loggerFactory,
             };
             Directory.CreateDirectory(options.ManifestsDir);

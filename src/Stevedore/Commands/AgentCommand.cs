@@ -29,11 +29,12 @@ public static class AgentCommand
         var dns = ClusterDnsOptions.Create(defaultAddress: NodeDnsOptions.DefaultAddress.ToString());
         var cleanup = new Option<bool>("--cleanup") { Description = "Remove the service proxy's rules, the cluster DNS link and this node's pod network (bridge, egress guard, conflist, IP allocations), then exit" };
         var network = new NodeNetworkFlags();
+        var containerLogs = new ContainerLogFlags();
         var command = new Command("agent", "Run a node agent (kubelet + container engine) that joins a server")
         {
             server, token, kubeconfig, dataDir, nodeName, runtime, engineDataDir, nodeIp, criSocket, serviceCidr, dns.Address, dns.Domain, dns.Upstream, cleanup,
         };
-        foreach (var option in network.All)
+        foreach (var option in network.All.Concat(containerLogs.All))
         {
             command.Options.Add(option);
         }
@@ -64,7 +65,7 @@ public static class AgentCommand
                 return await CleanupAsync("agent", settings.DataDir, settings.DnsLinkName, cancellationToken);
             }
 
-            return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), network.ApplyTo(settings, parse), cancellationToken);
+            return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), containerLogs.ApplyTo(network.ApplyTo(settings, parse), parse), cancellationToken);
         });
         return command;
     }
@@ -113,6 +114,12 @@ public static class AgentCommand
         if (NodeNetworkFlags.Check(settings) is { } problem)
         {
             await Console.Error.WriteLineAsync("stevedore agent: " + problem);
+            return 2;
+        }
+
+        if (ContainerLogFlags.Check(settings) is { } logProblem)
+        {
+            await Console.Error.WriteLineAsync("stevedore agent: " + logProblem);
             return 2;
         }
 

@@ -43,12 +43,13 @@ public static class ServerCommand
         var dns = ClusterDnsOptions.Create(defaultAddress: null);
         var cleanup = new Option<bool>("--cleanup") { Description = "Remove this machine's service proxy rules, cluster DNS link and pod network (bridge, egress guard, conflist, IP allocations), then exit" };
         var network = new NodeNetworkFlags();
+        var containerLogs = new ContainerLogFlags();
         var command = new Command("server", "Run the API server with its store, the control plane and a node agent")
         {
             dataDir, listen, datastore, disableAgent, serviceCidr, nodePortRange, advertiseAddress, nodeName, nodeIp, runtime, engineDataDir, criSocket,
             dns.Address, dns.Domain, dns.Upstream, cleanup,
         };
-        foreach (var option in network.All)
+        foreach (var option in network.All.Concat(containerLogs.All))
         {
             command.Options.Add(option);
         }
@@ -88,8 +89,8 @@ public static class ServerCommand
                 ClusterDomain = clusterDomain,
                 DnsUpstream = dnsUpstream,
             };
-            // Only the network flags are read from the agent's settings; the rest is filled in when the agent starts.
-            settings = settings with { Network = network.ApplyTo(new AgentSettings { NodeName = settings.NodeName, DataDir = "" }, parse) };
+            // Only the network and container log flags are read from the agent's settings; the rest is filled in when the agent starts.
+            settings = settings with { Network = containerLogs.ApplyTo(network.ApplyTo(new AgentSettings { NodeName = settings.NodeName, DataDir = "" }, parse), parse) };
             return await RunAsync(settings, cancellationToken);
         });
         return command;
@@ -165,6 +166,12 @@ public static class ServerCommand
         if (NodeNetworkFlags.Check(settings.Network) is { } networkProblem)
         {
             await Console.Error.WriteLineAsync("stevedore: " + networkProblem);
+            return 2;
+        }
+
+        if (ContainerLogFlags.Check(settings.Network) is { } logProblem)
+        {
+            await Console.Error.WriteLineAsync("stevedore: " + logProblem);
             return 2;
         }
 

@@ -23,6 +23,7 @@ public sealed class ContainerLogStreamer(TimeProvider time)
     {
         var formatter = new LogFormatter(options);
         var file = Open(path);
+        FileStream? next = null;
         try
         {
             if (options.TailLines is { } lines)
@@ -47,6 +48,17 @@ public sealed class ContainerLogStreamer(TimeProvider time)
                     continue;
                 }
 
+                if (next is not null)
+                {
+                    // The old file is drained (the runtime created the new one only after its last write to
+                    // the old): the new one starts from its beginning.
+                    await file.DisposeAsync();
+                    file = next;
+                    next = null;
+                    pending.Clear();
+                    continue;
+                }
+
                 await output.FlushAsync(cancellationToken);
                 if (!options.Follow || stopping)
                 {
@@ -59,10 +71,9 @@ public sealed class ContainerLogStreamer(TimeProvider time)
                     var rotated = Reopen(path, file);
                     if (rotated is not null)
                     {
-                        // What remains of the old file was read; the new one starts from its beginning.
-                        await file.DisposeAsync();
-                        file = rotated;
-                        pending.Clear();
+                        // Lines may have reached the old file between the last read and the rotation: read
+                        // to its end once more before moving on.
+                        next = rotated;
                         continue;
                     }
 
@@ -80,6 +91,10 @@ public sealed class ContainerLogStreamer(TimeProvider time)
         finally
         {
             await file.DisposeAsync();
+            if (next is not null)
+            {
+                await next.DisposeAsync();
+            }
         }
     }
 
