@@ -316,8 +316,7 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
 
             Policy.ApplyDefaults(resource, desired);
             ResourceStrategies.Admit(resource, desired, options.Subresource);
-            // Binding is the one sanctioned way to set a pod's (otherwise immutable) nodeName.
-            var causes = options.Subresource == "binding" ? [] : Policy.ValidateUpdate(resource, desired, current, options.Subresource);
+            var causes = Policy.ValidateUpdate(resource, desired, current, options.Subresource);
             if (causes.Count > 0)
             {
                 throw ApiException.Invalid(QualifiedKind(resource), resource.Kind, resource.Group, name, causes);
