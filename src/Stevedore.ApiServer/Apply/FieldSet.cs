@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Stevedore.ApiServer.Apply;
@@ -120,9 +122,24 @@ public sealed class FieldSet : IEnumerable<FieldPath>
         return node.Count == 0 || node.ContainsKey(".");
     }
 
-    /// <summary>Writes the FieldsV1 object, children sorted with "." first, as upstream.</summary>
+    /// <summary>The FieldsV1 object, children sorted with "." first, as upstream.</summary>
     public JsonObject ToFieldsV1()
     {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, Serialization.Json.WriterOptions))
+        {
+            WriteFieldsV1(writer);
+        }
+
+        // Parsed, not built: the object stays its JSON text until someone reads into it, and is
+        // written out again as that text (which is all that happens to it on a write).
+        return (JsonObject)JsonNode.Parse(buffer.WrittenSpan, Serialization.Json.NodeOptions)!;
+    }
+
+    /// <summary>Writes the FieldsV1 object (see <see cref="ToFieldsV1"/>).</summary>
+    public void WriteFieldsV1(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         var root = new Node();
         foreach (var path in _paths)
         {
@@ -135,23 +152,31 @@ public sealed class FieldSet : IEnumerable<FieldPath>
             node.IsMember = true;
         }
 
-        return Write(root);
+        Write(writer, root);
     }
 
-    private static JsonObject Write(Node node)
+    private static void Write(Utf8JsonWriter writer, Node node)
     {
-        var result = new JsonObject();
+        writer.WriteStartObject();
         if (node.IsMember && node.Children.Count > 0)
         {
-            result["."] = new JsonObject();
+            writer.WriteStartObject(".");
+            writer.WriteEndObject();
         }
 
-        foreach (var (element, child) in node.Children.OrderBy(c => c.Key, StringComparer.Ordinal))
+        if (node.Children.Count > 0)
         {
-            result[element] = Write(child);
+            var elements = new string[node.Children.Count];
+            node.Children.Keys.CopyTo(elements, 0);
+            Array.Sort(elements, StringComparer.Ordinal);
+            foreach (var element in elements)
+            {
+                writer.WritePropertyName(element);
+                Write(writer, node.Children[element]);
+            }
         }
 
-        return result;
+        writer.WriteEndObject();
     }
 
     public IEnumerator<FieldPath> GetEnumerator() => _paths.GetEnumerator();

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Stevedore.ApiServer.Apply;
@@ -165,29 +167,36 @@ internal sealed class ManagerEntry
 
     private JsonObject ToJson()
     {
-        var json = new JsonObject
+        // Written as text and parsed, not built node by node: the entry is stored as it is, and a
+        // parsed object that nobody reads into is written out again by copying its text.
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, Serialization.Json.WriterOptions))
         {
-            ["manager"] = Manager,
-            ["operation"] = Operation,
-        };
-        if (ApiVersion is not null)
-        {
-            json["apiVersion"] = ApiVersion;
+            writer.WriteStartObject();
+            writer.WriteString("manager", Manager);
+            writer.WriteString("operation", Operation);
+            if (ApiVersion is not null)
+            {
+                writer.WriteString("apiVersion", ApiVersion);
+            }
+
+            if (Time is { } time)
+            {
+                writer.WriteString("time", time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            }
+
+            writer.WriteString("fieldsType", "FieldsV1");
+            writer.WritePropertyName("fieldsV1");
+            Fields.WriteFieldsV1(writer);
+            if (Subresource is not null)
+            {
+                writer.WriteString("subresource", Subresource);
+            }
+
+            writer.WriteEndObject();
         }
 
-        if (Time is { } time)
-        {
-            json["time"] = time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        }
-
-        json["fieldsType"] = "FieldsV1";
-        json["fieldsV1"] = Fields.ToFieldsV1();
-        if (Subresource is not null)
-        {
-            json["subresource"] = Subresource;
-        }
-
-        return json;
+        return (JsonObject)JsonNode.Parse(buffer.WrittenSpan, Serialization.Json.NodeOptions)!;
     }
 
     private static string? Text(JsonObject obj, string member) =>

@@ -89,6 +89,22 @@ internal sealed class TrackedFields
             }
 
             var childPath = path.Child(FieldPath.Field(key));
+            if (IsScalar(value) && (!existed || IsScalar(old)))
+            {
+                // A scalar (or null) on both sides is one leaf at the member's path (a map entry's
+                // path too): what walking both sides and comparing them would find, without doing it.
+                if (!existed)
+                {
+                    changes.Added.Add(childPath);
+                }
+                else if (!JsonNode.DeepEquals(old, value))
+                {
+                    changes.Modified.Add(childPath);
+                }
+
+                continue;
+            }
+
             var memberType = ModelTypes.Member(type, key);
             if (existed && IsWalkedObject(old, memberType) && IsWalkedObject(value, memberType))
             {
@@ -104,14 +120,17 @@ internal sealed class TrackedFields
                 continue;
             }
 
-            var beforeFields = new TrackedFields();
-            if (existed)
-            {
-                beforeFields.WalkMember(old, isDictionary, memberType, info, childPath, trackStatus);
-            }
-
             var afterFields = new TrackedFields();
             afterFields.WalkMember(value, isDictionary, memberType, info, childPath, trackStatus);
+            if (!existed)
+            {
+                // Nothing before: all of it is new.
+                AddAll(changes.Added, afterFields.Set);
+                continue;
+            }
+
+            var beforeFields = new TrackedFields();
+            beforeFields.WalkMember(old, isDictionary, memberType, info, childPath, trackStatus);
             var (added, modified, removed) = Compare(beforeFields, afterFields);
             AddAll(changes.Added, added);
             AddAll(changes.Modified, modified);
@@ -204,6 +223,9 @@ internal sealed class TrackedFields
 
         return items;
     }
+
+    /// <summary>A value that is always one leaf: not an object or a list.</summary>
+    private static bool IsScalar(JsonNode? value) => value is not (JsonObject or JsonArray);
 
     private static bool IsWalkedObject(JsonNode? value, Type? type) =>
         value is JsonObject o && o.Count > 0 && !(type is not null && PatchStrategyTable.IsAtomicStruct(type));
