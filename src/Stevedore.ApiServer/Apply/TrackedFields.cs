@@ -18,13 +18,17 @@ internal sealed class TrackedFields
         "name", "namespace", "managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink",
     };
 
-    private TrackedFields()
+    /// <param name="withLeaves">Also record the leaves' values (only needed to compare with another object).</param>
+    private TrackedFields(bool withLeaves = true)
     {
+        _leaves = withLeaves ? [] : null;
     }
+
+    private readonly Dictionary<FieldPath, JsonNode?>? _leaves;
 
     public FieldSet Set { get; } = new();
 
-    public Dictionary<FieldPath, JsonNode?> Leaves { get; } = [];
+    public Dictionary<FieldPath, JsonNode?> Leaves => _leaves ?? throw new InvalidOperationException("collected without leaves");
 
     /// <param name="trackStatus">True for writes through the status subresource, where status is what changes.</param>
     public static TrackedFields Collect(JsonObject? obj, Type? modelType, bool trackStatus)
@@ -60,6 +64,14 @@ internal sealed class TrackedFields
     /// </summary>
     public static (FieldSet Added, FieldSet Modified, FieldSet Removed) Diff(JsonObject? before, JsonObject? after, Type? modelType, bool trackStatus)
     {
+        if (before is null && after is not null)
+        {
+            // A create: every field is new, and no leaf needs comparing.
+            var created = new TrackedFields(withLeaves: false);
+            created.WalkObject(after, modelType, FieldPath.Root, trackStatus);
+            return (created.Set, new FieldSet(), new FieldSet());
+        }
+
         if (before is null || after is null)
         {
             return Compare(Collect(before, modelType, trackStatus), Collect(after, modelType, trackStatus));
@@ -120,7 +132,7 @@ internal sealed class TrackedFields
                 continue;
             }
 
-            var afterFields = new TrackedFields();
+            var afterFields = new TrackedFields(withLeaves: existed);
             afterFields.WalkMember(value, isDictionary, memberType, info, childPath, trackStatus);
             if (!existed)
             {
@@ -144,7 +156,7 @@ internal sealed class TrackedFields
                 continue;
             }
 
-            var gone = new TrackedFields();
+            var gone = new TrackedFields(withLeaves: false);
             gone.WalkMember(old, isDictionary, ModelTypes.Member(type, key), ModelTypes.Info(type, key), path.Child(FieldPath.Field(key)), trackStatus);
             AddAll(changes.Removed, gone.Set);
         }
@@ -171,7 +183,7 @@ internal sealed class TrackedFields
             var itemPath = path.Child(element);
             if (!beforeItems.TryGetValue(element, out var old))
             {
-                var added = new TrackedFields();
+                var added = new TrackedFields(withLeaves: false);
                 added.WalkItem(item, kind, itemType, itemPath, trackStatus);
                 AddAll(changes.Added, added.Set);
             }
@@ -200,7 +212,7 @@ internal sealed class TrackedFields
         {
             if (!afterItems.ContainsKey(element))
             {
-                var gone = new TrackedFields();
+                var gone = new TrackedFields(withLeaves: false);
                 gone.WalkItem(old, kind, itemType, path.Child(element), trackStatus);
                 AddAll(changes.Removed, gone.Set);
             }
@@ -315,7 +327,10 @@ internal sealed class TrackedFields
     private void Leaf(FieldPath path, JsonNode? value)
     {
         Set.Add(path);
-        Leaves[path] = value;
+        if (_leaves is not null)
+        {
+            _leaves[path] = value;
+        }
     }
 
     private static bool IsUntracked(FieldPath path, string key, bool trackStatus) => path.Depth switch

@@ -226,20 +226,20 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
     private async Task CheckNamespaceAcceptsAsync(ApiResource resource, string ns, string objectName, CancellationToken cancellationToken)
     {
         var namespaces = Caches.For(_namespaces);
-        var cached = namespaces.Get("/registry/namespaces/" + ns);
-        JsonObject? nsObj = cached?.ToJsonObject();
-        if (nsObj is null)
+        // Every create asks: read the one member from the cached bytes, no tree.
+        ReadOnlyMemory<byte>? nsJson = namespaces.Get("/registry/namespaces/" + ns)?.Json;
+        if (nsJson is null)
         {
             var kv = await Store.GetAsync("/registry/namespaces/" + ns, cancellationToken);
-            nsObj = kv is null ? null : Json.ParseObject(kv.Value.Span);
+            nsJson = kv?.Value;
         }
 
-        if (nsObj is null)
+        if (nsJson is not { } json)
         {
             throw ApiException.NotFound("", "namespaces", ns);
         }
 
-        if (nsObj["metadata"]?["deletionTimestamp"] is not null)
+        if (IsBeingDeleted(json))
         {
             throw new ApiException(403, "Forbidden",
                 $"{ApiException.Qualified(resource.Group, resource.Plural)} \"{objectName}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated")
@@ -250,6 +250,18 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
                 Causes = [new StatusCause("NamespaceTerminating", $"namespace {ns} is being terminated", "metadata.namespace")],
             };
         }
+    }
+
+    /// <summary>Whether the object's <c>metadata.deletionTimestamp</c> is set (not null).</summary>
+    private static bool IsBeingDeleted(ReadOnlyMemory<byte> json)
+    {
+        // Parse over the bytes themselves with pooled bookkeeping: nothing is copied or kept.
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+            && document.RootElement.TryGetProperty("metadata"u8, out var metadata)
+            && metadata.ValueKind == System.Text.Json.JsonValueKind.Object
+            && metadata.TryGetProperty("deletionTimestamp"u8, out var deletion)
+            && deletion.ValueKind != System.Text.Json.JsonValueKind.Null;
     }
 
     /// <summary>
