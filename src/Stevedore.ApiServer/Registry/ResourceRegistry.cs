@@ -227,11 +227,14 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
     {
         var namespaces = Caches.For(_namespaces);
         // Every create asks: read the one member from the cached bytes, no tree.
-        ReadOnlyMemory<byte>? nsJson = namespaces.Get("/registry/namespaces/" + ns)?.Json;
-        if (nsJson is null)
+        ReadOnlyMemory<byte>? nsJson = null;
+        if (namespaces.Get("/registry/namespaces/" + ns) is { } cached)
         {
-            var kv = await Store.GetAsync("/registry/namespaces/" + ns, cancellationToken);
-            nsJson = kv?.Value;
+            nsJson = cached.Json;
+        }
+        else if (await Store.GetAsync("/registry/namespaces/" + ns, cancellationToken) is { } kv)
+        {
+            nsJson = kv.Value;
         }
 
         if (nsJson is not { } json)
