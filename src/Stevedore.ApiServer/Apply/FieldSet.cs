@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -125,68 +124,112 @@ public sealed class FieldSet : IEnumerable<FieldPath>
     /// <summary>The FieldsV1 object, children sorted with "." first, as upstream.</summary>
     public JsonObject ToFieldsV1()
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, Serialization.Json.WriterOptions))
-        {
-            WriteFieldsV1(writer);
-        }
-
+        var writer = Serialization.Json.RentWriter();
+        WriteFieldsV1(writer);
         // Parsed, not built: the object stays its JSON text until someone reads into it, and is
         // written out again as that text (which is all that happens to it on a write).
-        return (JsonObject)JsonNode.Parse(buffer.WrittenSpan, Serialization.Json.NodeOptions)!;
+        return Serialization.Json.ReturnWriterAsObject(writer);
     }
 
     /// <summary>Writes the FieldsV1 object (see <see cref="ToFieldsV1"/>).</summary>
     public void WriteFieldsV1(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var root = new Node();
+        // The paths in element order: a member comes right before its descendants and siblings come
+        // sorted, which is the order of the FieldsV1 tree, so it is written in one pass.
+        var paths = new IReadOnlyList<string>[_paths.Count];
+        var n = 0;
         foreach (var path in _paths)
         {
-            var node = root;
-            foreach (var element in path.Elements)
-            {
-                node = node.Children.TryGetValue(element, out var next) ? next : node.Children[element] = new Node();
-            }
-
-            node.IsMember = true;
+            paths[n++] = path.Elements;
         }
 
-        Write(writer, root);
-    }
-
-    private static void Write(Utf8JsonWriter writer, Node node)
-    {
+        Array.Sort(paths, ElementOrder.Instance);
         writer.WriteStartObject();
-        if (node.IsMember && node.Children.Count > 0)
+        var open = new List<string>();
+        for (var i = 0; i < paths.Length; i++)
         {
-            writer.WriteStartObject(".");
-            writer.WriteEndObject();
+            var path = paths[i];
+            var hasDescendants = i + 1 < paths.Length && IsPrefix(path, paths[i + 1]);
+            var common = 0;
+            while (common < open.Count && common < path.Count && string.Equals(open[common], path[common], StringComparison.Ordinal))
+            {
+                common++;
+            }
+
+            for (var close = open.Count; close > common; close--)
+            {
+                writer.WriteEndObject();
+                open.RemoveAt(close - 1);
+            }
+
+            for (var level = common; level < path.Count; level++)
+            {
+                writer.WritePropertyName(path[level]);
+                writer.WriteStartObject();
+                open.Add(path[level]);
+            }
+
+            if (hasDescendants)
+            {
+                // A member with members below it.
+                writer.WriteStartObject(".");
+                writer.WriteEndObject();
+            }
+            else if (path.Count > 0)
+            {
+                writer.WriteEndObject();
+                open.RemoveAt(open.Count - 1);
+            }
         }
 
-        if (node.Children.Count > 0)
+        for (var close = open.Count; close > 0; close--)
         {
-            var elements = new string[node.Children.Count];
-            node.Children.Keys.CopyTo(elements, 0);
-            Array.Sort(elements, StringComparer.Ordinal);
-            foreach (var element in elements)
-            {
-                writer.WritePropertyName(element);
-                Write(writer, node.Children[element]);
-            }
+            writer.WriteEndObject();
         }
 
         writer.WriteEndObject();
     }
 
+    private static bool IsPrefix(IReadOnlyList<string> prefix, IReadOnlyList<string> path)
+    {
+        if (prefix.Count >= path.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < prefix.Count; i++)
+        {
+            if (!string.Equals(prefix[i], path[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Paths element by element (ordinal), a path before the paths below it.</summary>
+    private sealed class ElementOrder : IComparer<IReadOnlyList<string>>
+    {
+        public static readonly ElementOrder Instance = new();
+
+        public int Compare(IReadOnlyList<string>? x, IReadOnlyList<string>? y)
+        {
+            for (var i = 0; i < x!.Count && i < y!.Count; i++)
+            {
+                var order = string.CompareOrdinal(x[i], y[i]);
+                if (order != 0)
+                {
+                    return order;
+                }
+            }
+
+            return x.Count.CompareTo(y!.Count);
+        }
+    }
+
     public IEnumerator<FieldPath> GetEnumerator() => _paths.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-    private sealed class Node
-    {
-        public Dictionary<string, Node> Children { get; } = new(StringComparer.Ordinal);
-
-        public bool IsMember { get; set; }
-    }
 }

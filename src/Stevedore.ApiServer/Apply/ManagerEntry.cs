@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -169,34 +168,30 @@ internal sealed class ManagerEntry
     {
         // Written as text and parsed, not built node by node: the entry is stored as it is, and a
         // parsed object that nobody reads into is written out again by copying its text.
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, Serialization.Json.WriterOptions))
+        var writer = Serialization.Json.RentWriter();
+        writer.WriteStartObject();
+        writer.WriteString("manager", Manager);
+        writer.WriteString("operation", Operation);
+        if (ApiVersion is not null)
         {
-            writer.WriteStartObject();
-            writer.WriteString("manager", Manager);
-            writer.WriteString("operation", Operation);
-            if (ApiVersion is not null)
-            {
-                writer.WriteString("apiVersion", ApiVersion);
-            }
-
-            if (Time is { } time)
-            {
-                writer.WriteString("time", time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            }
-
-            writer.WriteString("fieldsType", "FieldsV1");
-            writer.WritePropertyName("fieldsV1");
-            Fields.WriteFieldsV1(writer);
-            if (Subresource is not null)
-            {
-                writer.WriteString("subresource", Subresource);
-            }
-
-            writer.WriteEndObject();
+            writer.WriteString("apiVersion", ApiVersion);
         }
 
-        return (JsonObject)JsonNode.Parse(buffer.WrittenSpan, Serialization.Json.NodeOptions)!;
+        if (Time is { } time)
+        {
+            writer.WriteString("time", time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        }
+
+        writer.WriteString("fieldsType", "FieldsV1");
+        writer.WritePropertyName("fieldsV1");
+        Fields.WriteFieldsV1(writer);
+        if (Subresource is not null)
+        {
+            writer.WriteString("subresource", Subresource);
+        }
+
+        writer.WriteEndObject();
+        return Serialization.Json.ReturnWriterAsObject(writer);
     }
 
     private static string? Text(JsonObject obj, string member) =>
