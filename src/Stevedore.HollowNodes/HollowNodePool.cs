@@ -82,6 +82,8 @@ public sealed partial class HollowNodePool
         {
             // Every bound pod; the handlers keep only those on our nodes, so one watch serves all N nodes.
             FieldSelector = "spec.nodeName!=",
+            // Status writes go through pods/status, which keeps the stored managedFields whatever is sent.
+            TrimManagedFields = true,
             Time = _time,
             LoggerFactory = _loggerFactory,
         });

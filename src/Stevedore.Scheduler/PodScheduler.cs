@@ -253,8 +253,7 @@ public sealed class PodScheduler
     /// </summary>
     private Status RunFilters(CycleState state, V1Pod pod, NodeInfo node, ClusterSnapshot snapshot)
     {
-        var nominated = snapshot.NominatedPods(node.Name);
-        if (nominated.Count > 0)
+        if (snapshot.HasNominatedPods && snapshot.NominatedPods(node.Name) is { Count: > 0 } nominated)
         {
             NodeInfo? withNominated = null;
             var key = pod.Key();

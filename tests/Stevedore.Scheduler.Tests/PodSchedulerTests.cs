@@ -282,4 +282,36 @@ public class PodSchedulerTests
 
         Assert.Empty(snapshot.NominatedPods("n1"));
     }
+
+    [Theory]
+    [InlineData("none", false)]
+    [InlineData("nominated", true)]
+    [InlineData("bound", false)]
+    [InlineData("cleared", false)]
+    [InlineData("removed", false)]
+    public void HasNominatedPods_AfterChange_SaysWhetherAnyNominationIsLeft(string change, bool expected)
+    {
+        var snapshot = Make.Snapshot([Make.Node("n1"), Make.Node("n2")]);
+        var vip = Make.Pod("vip").Req("3", "").Build();
+        if (change != "none")
+        {
+            snapshot.SetNominatedNode(vip, "n1");
+        }
+
+        switch (change)
+        {
+            case "bound":
+                snapshot.AssumePod(vip, "n2");
+                break;
+            case "cleared":
+                snapshot.SetNominatedNode(vip, null);
+                break;
+            case "removed":
+                snapshot.RemovePod(vip);
+                break;
+        }
+
+        Assert.Equal(expected, snapshot.HasNominatedPods);
+        Assert.Equal(expected, snapshot.NominatedPods("n1").Count > 0);
+    }
 }

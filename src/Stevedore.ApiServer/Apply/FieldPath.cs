@@ -86,32 +86,54 @@ public sealed class FieldPath : IEquatable<FieldPath>
     /// <summary>The element naming field or map entry <paramref name="name"/>.</summary>
     public static string Field(string name) => "f:" + name;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_keyBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_keyWriter;
+
     /// <summary>The element naming a map-list item by its key fields (sorted by name, as upstream).</summary>
     public static string Key(IEnumerable<KeyValuePair<string, JsonNode?>> keys)
     {
-        // Written straight to UTF-8 (what a JsonObject of the sorted keys would serialize to):
-        // every write computes this for every item of every associative list it tracks.
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Compact.Encoder }))
+        // Written straight to UTF-8 (what a JsonObject of the sorted keys would serialize to) with a
+        // writer kept per thread: every write computes this for every item of every associative
+        // list it tracks.
+        var sorted = keys as KeyValuePair<string, JsonNode?>[] ?? [.. keys];
+        if (sorted.Length > 1)
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in keys.OrderBy(k => k.Key, StringComparer.Ordinal))
-            {
-                writer.WritePropertyName(name);
-                if (value is null)
-                {
-                    writer.WriteNullValue();
-                }
-                else
-                {
-                    value.WriteTo(writer, Compact);
-                }
-            }
-
-            writer.WriteEndObject();
+            sorted = [.. sorted];
+            Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         }
 
-        return "k:" + Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var buffer = t_keyBuffer ??= new ArrayBufferWriter<byte>(128);
+        var writer = t_keyWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Compact.Encoder });
+        buffer.ResetWrittenCount();
+        buffer.Write("k:"u8);
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        foreach (var (name, value) in sorted)
+        {
+            writer.WritePropertyName(name);
+            if (value is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                value.WriteTo(writer, Compact);
+            }
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
+        var element = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 16 * 1024)
+        {
+            t_keyBuffer = null;
+            t_keyWriter = null;
+        }
+
+        return element;
     }
 
     /// <summary>The element naming a set item by its value.</summary>

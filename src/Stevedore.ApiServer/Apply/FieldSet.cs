@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Stevedore.ApiServer.Apply;
@@ -120,48 +121,115 @@ public sealed class FieldSet : IEnumerable<FieldPath>
         return node.Count == 0 || node.ContainsKey(".");
     }
 
-    /// <summary>Writes the FieldsV1 object, children sorted with "." first, as upstream.</summary>
+    /// <summary>The FieldsV1 object, children sorted with "." first, as upstream.</summary>
     public JsonObject ToFieldsV1()
     {
-        var root = new Node();
-        foreach (var path in _paths)
-        {
-            var node = root;
-            foreach (var element in path.Elements)
-            {
-                node = node.Children.TryGetValue(element, out var next) ? next : node.Children[element] = new Node();
-            }
-
-            node.IsMember = true;
-        }
-
-        return Write(root);
+        var writer = Serialization.Json.RentWriter();
+        WriteFieldsV1(writer);
+        // Parsed, not built: the object stays its JSON text until someone reads into it, and is
+        // written out again as that text (which is all that happens to it on a write).
+        return Serialization.Json.ReturnWriterAsObject(writer);
     }
 
-    private static JsonObject Write(Node node)
+    /// <summary>Writes the FieldsV1 object (see <see cref="ToFieldsV1"/>).</summary>
+    public void WriteFieldsV1(Utf8JsonWriter writer)
     {
-        var result = new JsonObject();
-        if (node.IsMember && node.Children.Count > 0)
+        ArgumentNullException.ThrowIfNull(writer);
+        // The paths in element order: a member comes right before its descendants and siblings come
+        // sorted, which is the order of the FieldsV1 tree, so it is written in one pass.
+        var paths = new IReadOnlyList<string>[_paths.Count];
+        var n = 0;
+        foreach (var path in _paths)
         {
-            result["."] = new JsonObject();
+            paths[n++] = path.Elements;
         }
 
-        foreach (var (element, child) in node.Children.OrderBy(c => c.Key, StringComparer.Ordinal))
+        Array.Sort(paths, ElementOrder.Instance);
+        writer.WriteStartObject();
+        var open = new List<string>();
+        for (var i = 0; i < paths.Length; i++)
         {
-            result[element] = Write(child);
+            var path = paths[i];
+            var hasDescendants = i + 1 < paths.Length && IsPrefix(path, paths[i + 1]);
+            var common = 0;
+            while (common < open.Count && common < path.Count && string.Equals(open[common], path[common], StringComparison.Ordinal))
+            {
+                common++;
+            }
+
+            for (var close = open.Count; close > common; close--)
+            {
+                writer.WriteEndObject();
+                open.RemoveAt(close - 1);
+            }
+
+            for (var level = common; level < path.Count; level++)
+            {
+                writer.WritePropertyName(path[level]);
+                writer.WriteStartObject();
+                open.Add(path[level]);
+            }
+
+            if (hasDescendants)
+            {
+                // A member with members below it.
+                writer.WriteStartObject(".");
+                writer.WriteEndObject();
+            }
+            else if (path.Count > 0)
+            {
+                writer.WriteEndObject();
+                open.RemoveAt(open.Count - 1);
+            }
         }
 
-        return result;
+        for (var close = open.Count; close > 0; close--)
+        {
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static bool IsPrefix(IReadOnlyList<string> prefix, IReadOnlyList<string> path)
+    {
+        if (prefix.Count >= path.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < prefix.Count; i++)
+        {
+            if (!string.Equals(prefix[i], path[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Paths element by element (ordinal), a path before the paths below it.</summary>
+    private sealed class ElementOrder : IComparer<IReadOnlyList<string>>
+    {
+        public static readonly ElementOrder Instance = new();
+
+        public int Compare(IReadOnlyList<string>? x, IReadOnlyList<string>? y)
+        {
+            for (var i = 0; i < x!.Count && i < y!.Count; i++)
+            {
+                var order = string.CompareOrdinal(x[i], y[i]);
+                if (order != 0)
+                {
+                    return order;
+                }
+            }
+
+            return x.Count.CompareTo(y!.Count);
+        }
     }
 
     public IEnumerator<FieldPath> GetEnumerator() => _paths.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-    private sealed class Node
-    {
-        public Dictionary<string, Node> Children { get; } = new(StringComparer.Ordinal);
-
-        public bool IsMember { get; set; }
-    }
 }

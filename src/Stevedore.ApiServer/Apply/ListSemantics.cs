@@ -49,16 +49,17 @@ internal static class ListSemantics
             throw new PatchException($"{listPath}: associative list item {FieldPath.Json(item)} is not an object", PatchFailure.BadRequest);
         }
 
-        var keyValues = new List<KeyValuePair<string, JsonNode?>>(keys.Count);
-        foreach (var key in keys)
+        var keyValues = new KeyValuePair<string, JsonNode?>[keys.Count];
+        for (var i = 0; i < keyValues.Length; i++)
         {
+            var key = keys[i];
             if (fields[key] is { } value)
             {
-                keyValues.Add(new(key, value));
+                keyValues[i] = new(key, value);
             }
             else if (KeyDefaults.TryGetValue(key, out var fallback))
             {
-                keyValues.Add(new(key, fallback));
+                keyValues[i] = new(key, fallback);
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Stevedore.ApiServer.Patch;
+using Stevedore.ApiServer.Serialization;
 
 namespace Stevedore.ApiServer.Apply;
 
@@ -14,7 +15,8 @@ public static class ManagedFieldsTracker
     /// <summary>Sets <c>metadata.managedFields</c> of <paramref name="newObj"/> in place and returns it.</summary>
     /// <param name="oldObj">The stored object before the write; null on create.</param>
     /// <param name="newObj">The object about to be stored. If the client sent managedFields that differ
-    /// from the stored ones, they are taken as the starting point; an explicit empty list resets tracking.</param>
+    /// from the stored ones, they are taken as the starting point; an explicit empty list resets tracking
+    /// (writes of the object itself only: through a subresource the stored ones are the starting point).</param>
     /// <param name="operation">"Update" for create/update/patch.</param>
     /// <param name="subresource">"status", "scale"... or null for the main resource.</param>
     /// <param name="modelType">The <c>k8s.Models</c> type; null for custom resources (lists atomic).</param>
@@ -38,8 +40,10 @@ public static class ManagedFieldsTracker
 
     private static JsonObject Track(JsonObject? oldObj, JsonObject newObj, string manager, string operation, string? subresource, Type? modelType, DateTimeOffset now)
     {
-
-        var sent = newObj["metadata"]?["managedFields"];
+        // As upstream (decodeLiveOrNew), managedFields sent through a subresource are ignored: only a
+        // write of the object itself may reset or rewrite them. That also spares comparing them with
+        // the stored ones on every status write and binding.
+        var sent = subresource is null ? newObj["metadata"]?["managedFields"] : null;
         if (sent is JsonArray { Count: 0 })
         {
             ((JsonObject)newObj["metadata"]!).Remove("managedFields");
@@ -47,7 +51,7 @@ public static class ManagedFieldsTracker
         }
 
         var stored = oldObj?["metadata"]?["managedFields"];
-        var clientSetThem = sent is JsonArray && !JsonNode.DeepEquals(sent, stored);
+        var clientSetThem = sent is JsonArray && !Json.DeepEquals(sent, stored);
         var trackStatus = subresource == "status";
         var (added, modified, removed) = TrackedFields.Diff(oldObj, newObj, modelType, trackStatus);
         var changed = added.Union(modified);
@@ -211,7 +215,7 @@ public static class ManagedFieldsTracker
         {
             metadata.Remove("managedFields");
         }
-        else if (!JsonNode.DeepEquals(metadata["managedFields"], stored))
+        else if (!Json.DeepEquals(metadata["managedFields"], stored))
         {
             metadata["managedFields"] = stored.DeepClone();
         }

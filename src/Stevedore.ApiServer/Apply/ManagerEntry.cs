@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Stevedore.ApiServer.Apply;
@@ -165,29 +166,32 @@ internal sealed class ManagerEntry
 
     private JsonObject ToJson()
     {
-        var json = new JsonObject
-        {
-            ["manager"] = Manager,
-            ["operation"] = Operation,
-        };
+        // Written as text and parsed, not built node by node: the entry is stored as it is, and a
+        // parsed object that nobody reads into is written out again by copying its text.
+        var writer = Serialization.Json.RentWriter();
+        writer.WriteStartObject();
+        writer.WriteString("manager", Manager);
+        writer.WriteString("operation", Operation);
         if (ApiVersion is not null)
         {
-            json["apiVersion"] = ApiVersion;
+            writer.WriteString("apiVersion", ApiVersion);
         }
 
         if (Time is { } time)
         {
-            json["time"] = time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            writer.WriteString("time", time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         }
 
-        json["fieldsType"] = "FieldsV1";
-        json["fieldsV1"] = Fields.ToFieldsV1();
+        writer.WriteString("fieldsType", "FieldsV1");
+        writer.WritePropertyName("fieldsV1");
+        Fields.WriteFieldsV1(writer);
         if (Subresource is not null)
         {
-            json["subresource"] = Subresource;
+            writer.WriteString("subresource", Subresource);
         }
 
-        return json;
+        writer.WriteEndObject();
+        return Serialization.Json.ReturnWriterAsObject(writer);
     }
 
     private static string? Text(JsonObject obj, string member) =>

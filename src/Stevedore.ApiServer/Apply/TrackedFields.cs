@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Stevedore.ApiServer.Patch;
 using Stevedore.ApiServer.Schema;
+using Stevedore.ApiServer.Serialization;
 
 namespace Stevedore.ApiServer.Apply;
 
@@ -17,13 +18,17 @@ internal sealed class TrackedFields
         "name", "namespace", "managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink",
     };
 
-    private TrackedFields()
+    /// <param name="withLeaves">Also record the leaves' values (only needed to compare with another object).</param>
+    private TrackedFields(bool withLeaves = true)
     {
+        _leaves = withLeaves ? [] : null;
     }
+
+    private readonly Dictionary<FieldPath, JsonNode?>? _leaves;
 
     public FieldSet Set { get; } = new();
 
-    public Dictionary<FieldPath, JsonNode?> Leaves { get; } = [];
+    public Dictionary<FieldPath, JsonNode?> Leaves => _leaves ?? throw new InvalidOperationException("collected without leaves");
 
     /// <param name="trackStatus">True for writes through the status subresource, where status is what changes.</param>
     public static TrackedFields Collect(JsonObject? obj, Type? modelType, bool trackStatus)
@@ -59,6 +64,14 @@ internal sealed class TrackedFields
     /// </summary>
     public static (FieldSet Added, FieldSet Modified, FieldSet Removed) Diff(JsonObject? before, JsonObject? after, Type? modelType, bool trackStatus)
     {
+        if (before is null && after is not null)
+        {
+            // A create: every field is new, and no leaf needs comparing.
+            var created = new TrackedFields(withLeaves: false);
+            created.WalkObject(after, modelType, FieldPath.Root, trackStatus);
+            return (created.Set, new FieldSet(), new FieldSet());
+        }
+
         if (before is null || after is null)
         {
             return Compare(Collect(before, modelType, trackStatus), Collect(after, modelType, trackStatus));
@@ -79,13 +92,31 @@ internal sealed class TrackedFields
                 continue;
             }
 
+            // Equal bytes mean an equal subtree; anything else is walked below, which finds no change
+            // in a subtree that is equal after all (keys in another order), so DeepEquals is not needed.
             var existed = before.TryGetPropertyValue(key, out var old);
-            if (existed && JsonNode.DeepEquals(old, value))
+            if (existed && Json.SameSerialization(old, value))
             {
                 continue;
             }
 
             var childPath = path.Child(FieldPath.Field(key));
+            if (IsScalar(value) && (!existed || IsScalar(old)))
+            {
+                // A scalar (or null) on both sides is one leaf at the member's path (a map entry's
+                // path too): what walking both sides and comparing them would find, without doing it.
+                if (!existed)
+                {
+                    changes.Added.Add(childPath);
+                }
+                else if (!JsonNode.DeepEquals(old, value))
+                {
+                    changes.Modified.Add(childPath);
+                }
+
+                continue;
+            }
+
             var memberType = ModelTypes.Member(type, key);
             if (existed && IsWalkedObject(old, memberType) && IsWalkedObject(value, memberType))
             {
@@ -101,14 +132,17 @@ internal sealed class TrackedFields
                 continue;
             }
 
-            var beforeFields = new TrackedFields();
-            if (existed)
+            var afterFields = new TrackedFields(withLeaves: existed);
+            afterFields.WalkMember(value, isDictionary, memberType, info, childPath, trackStatus);
+            if (!existed)
             {
-                beforeFields.WalkMember(old, isDictionary, memberType, info, childPath, trackStatus);
+                // Nothing before: all of it is new.
+                AddAll(changes.Added, afterFields.Set);
+                continue;
             }
 
-            var afterFields = new TrackedFields();
-            afterFields.WalkMember(value, isDictionary, memberType, info, childPath, trackStatus);
+            var beforeFields = new TrackedFields();
+            beforeFields.WalkMember(old, isDictionary, memberType, info, childPath, trackStatus);
             var (added, modified, removed) = Compare(beforeFields, afterFields);
             AddAll(changes.Added, added);
             AddAll(changes.Modified, modified);
@@ -122,7 +156,7 @@ internal sealed class TrackedFields
                 continue;
             }
 
-            var gone = new TrackedFields();
+            var gone = new TrackedFields(withLeaves: false);
             gone.WalkMember(old, isDictionary, ModelTypes.Member(type, key), ModelTypes.Info(type, key), path.Child(FieldPath.Field(key)), trackStatus);
             AddAll(changes.Removed, gone.Set);
         }
@@ -149,11 +183,11 @@ internal sealed class TrackedFields
             var itemPath = path.Child(element);
             if (!beforeItems.TryGetValue(element, out var old))
             {
-                var added = new TrackedFields();
+                var added = new TrackedFields(withLeaves: false);
                 added.WalkItem(item, kind, itemType, itemPath, trackStatus);
                 AddAll(changes.Added, added.Set);
             }
-            else if (JsonNode.DeepEquals(old, item))
+            else if (Json.SameSerialization(old, item))
             {
                 continue;
             }
@@ -178,7 +212,7 @@ internal sealed class TrackedFields
         {
             if (!afterItems.ContainsKey(element))
             {
-                var gone = new TrackedFields();
+                var gone = new TrackedFields(withLeaves: false);
                 gone.WalkItem(old, kind, itemType, path.Child(element), trackStatus);
                 AddAll(changes.Removed, gone.Set);
             }
@@ -201,6 +235,9 @@ internal sealed class TrackedFields
 
         return items;
     }
+
+    /// <summary>A value that is always one leaf: not an object or a list.</summary>
+    private static bool IsScalar(JsonNode? value) => value is not (JsonObject or JsonArray);
 
     private static bool IsWalkedObject(JsonNode? value, Type? type) =>
         value is JsonObject o && o.Count > 0 && !(type is not null && PatchStrategyTable.IsAtomicStruct(type));
@@ -290,7 +327,10 @@ internal sealed class TrackedFields
     private void Leaf(FieldPath path, JsonNode? value)
     {
         Set.Add(path);
-        Leaves[path] = value;
+        if (_leaves is not null)
+        {
+            _leaves[path] = value;
+        }
     }
 
     private static bool IsUntracked(FieldPath path, string key, bool trackStatus) => path.Depth switch

@@ -31,6 +31,9 @@ public sealed class BuiltInObjectPolicy : IObjectPolicy
     public IReadOnlyList<string> FindUnknownFields(ApiResource resource, JsonObject obj) =>
         UnknownFieldDetector.Find(obj, resource.ModelType);
 
+    public IReadOnlyList<string> FindUnknownFields(ApiResource resource, ReadOnlySpan<byte> json) =>
+        UnknownFieldDetector.Find(json, resource.ModelType);
+
     private static List<StatusCause> ToCauses(IReadOnlyList<FieldError> errors) =>
         [.. errors.Select(e => new StatusCause(e.Reason, e.Message, e.Field))];
 }

@@ -172,47 +172,36 @@ public sealed partial class ApiHandler
         return scale;
     }
 
+    /// <summary>
+    /// <c>POST pods/NAME/binding</c>, as upstream's BindingREST: the node, the Binding's annotations and
+    /// PodScheduled=True written straight to the stored pod (<see cref="PodBinding"/>), which keeps its
+    /// managedFields and generation.
+    /// </summary>
     private async Task BindAsync(HttpContext context, ApiResource resource, RequestInfo info, CancellationToken ct)
     {
         var binding = await ReadObjectAsync(context, ct);
-        var target = binding["target"] as JsonObject;
-        var nodeName = target?["name"]?.ToString();
-        if (string.IsNullOrEmpty(nodeName))
+        var options = WriteOptionsFor(context, "binding", "binding");
+        var bindingName = Json.GetString(binding["metadata"] as JsonObject, "name") ?? "";
+        if (bindingName != info.Name)
         {
-            throw ApiException.Invalid("Binding", "Binding", "", info.Name!, [new StatusCause("FieldValueRequired", "Required value", "target.name")]);
+            throw ApiException.BadRequest("name in URL does not match name in Binding object");
         }
 
-        var options = WriteOptionsFor(context, "binding", "binding");
-        await _registry.UpdateAsync(resource, info.Namespace, info.Name!, pod =>
+        if (Json.GetString(binding["metadata"] as JsonObject, "namespace") is { Length: > 0 } bindingNamespace && bindingNamespace != info.Namespace)
         {
-            var spec = pod["spec"] as JsonObject ?? [];
-            var existing = spec["nodeName"]?.ToString();
-            if (!string.IsNullOrEmpty(existing))
-            {
-                throw ApiException.Conflict(resource.Group, resource.Plural, info.Name!, $"pod {info.Name} is already assigned to node \"{existing}\"");
-            }
+            throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
 
-            if (pod["metadata"]?["deletionTimestamp"] is not null)
-            {
-                throw ApiException.Conflict(resource.Group, resource.Plural, info.Name!, "pod is being deleted, cannot be assigned to a host");
-            }
+        var errors = PodBinding.Validate(binding);
+        if (errors.Count > 0)
+        {
+            throw ApiException.Invalid("Binding", "Binding", "", info.Name!, [.. errors.Select(e => new StatusCause(e.Reason, e.Message, e.Field))]);
+        }
 
-            spec["nodeName"] = nodeName;
-            pod["spec"] = spec;
-            Json.Metadata(pod).Remove("resourceVersion");
-            if (binding["metadata"]?["annotations"] is JsonObject annotations)
-            {
-                var podAnnotations = Json.Metadata(pod)["annotations"] as JsonObject ?? [];
-                foreach (var (k, v) in annotations)
-                {
-                    podAnnotations[k] = v?.DeepClone();
-                }
-
-                Json.Metadata(pod)["annotations"] = podAnnotations;
-            }
-
-            return pod;
-        }, options, "Update", ct);
+        var nodeName = Json.GetString((JsonObject)binding["target"]!, "name")!;
+        var annotations = binding["metadata"]?["annotations"] as JsonObject;
+        await _registry.GuaranteedUpdateAsync(resource, info.Namespace, info.Name!,
+            pod => PodBinding.Assign(pod, info.Name!, nodeName, annotations, options.Now), options.DryRun, ct);
         await WriteJsonAsync(context, 201, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 });
     }
 

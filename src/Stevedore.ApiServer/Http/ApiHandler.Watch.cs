@@ -104,7 +104,15 @@ public sealed partial class ApiHandler
                     {
                         watcher.Consumed();
                         wrote = true;
-                        await body.WriteAsync(asTable ? TableFrame(resource, e, includeObject, ref tableHeadersSent) : e.Frame, timeoutSource.Token);
+                        if (asTable)
+                        {
+                            await body.WriteAsync(TableFrame(resource, e, includeObject, ref tableHeadersSent), timeoutSource.Token);
+                        }
+                        else
+                        {
+                            await e.WriteFrameAsync(body, timeoutSource.Token);
+                        }
+
                         if (initialPending && !watcher.Events.TryPeek(out _))
                         {
                             break;

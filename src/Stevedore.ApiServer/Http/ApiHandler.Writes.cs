@@ -40,7 +40,8 @@ public sealed partial class ApiHandler
     }
 
     /// <summary>Applies the fieldValidation directive: Strict rejects unknown fields, Warn reports them.</summary>
-    private void CheckUnknownFields(HttpContext context, ApiResource resource, JsonObject obj)
+    /// <param name="json">The same object as JSON text when the request sent it so (searched without walking <paramref name="obj"/>).</param>
+    private void CheckUnknownFields(HttpContext context, ApiResource resource, JsonObject obj, byte[]? json = null)
     {
         var directive = context.Request.Query["fieldValidation"].ToString();
         if (directive.Length > 0 && directive is not ("Strict" or "Warn" or "Ignore"))
@@ -48,7 +49,7 @@ public sealed partial class ApiHandler
             throw ApiException.BadRequest($"fieldValidation parameter unsupported: {directive}, must be one of: Ignore, Warn, Strict");
         }
 
-        var unknown = _registry.Policy.FindUnknownFields(resource, obj);
+        var unknown = json is null ? _registry.Policy.FindUnknownFields(resource, obj) : _registry.Policy.FindUnknownFields(resource, json);
         if (unknown.Count == 0)
         {
             return;
@@ -80,7 +81,23 @@ public sealed partial class ApiHandler
         }
     }
 
-    private async Task<JsonObject> ReadObjectAsync(HttpContext context, CancellationToken ct)
+    /// <summary>A copy of a request body without the fields the schema lacks (what <see cref="CheckUnknownFields"/> left of it).</summary>
+    private JsonObject PrunedCopy(ApiResource resource, JsonObject body)
+    {
+        var copy = (JsonObject)body.DeepClone();
+        foreach (var path in _registry.Policy.FindUnknownFields(resource, copy))
+        {
+            UnknownFieldPruner.Remove(copy, path);
+        }
+
+        return copy;
+    }
+
+    private async Task<JsonObject> ReadObjectAsync(HttpContext context, CancellationToken ct) =>
+        (await ReadObjectAndJsonAsync(context, ct)).Object;
+
+    /// <summary>The request's object, and its body when that is the object's JSON text (null for YAML and protobuf).</summary>
+    private async Task<(JsonObject Object, byte[]? Json)> ReadObjectAndJsonAsync(HttpContext context, CancellationToken ct)
     {
         var mediaType = RequestBody.MediaType(context.Request);
         if (mediaType.Contains("cbor", StringComparison.Ordinal))
@@ -94,7 +111,7 @@ public sealed partial class ApiHandler
             // kubectl 1.32+ sends typed-client bodies as protobuf; everything inside is handled as JSON.
             try
             {
-                return Protobuf.KubernetesProtobuf.DecodeToJson(body);
+                return (Protobuf.KubernetesProtobuf.DecodeToJson(body), null);
             }
             catch (Protobuf.ProtobufDecodeException ex)
             {
@@ -102,13 +119,13 @@ public sealed partial class ApiHandler
             }
         }
 
-        return RequestBody.DecodeObject(body, mediaType);
+        return (RequestBody.DecodeObject(body, mediaType), mediaType.Contains("yaml", StringComparison.Ordinal) ? null : body);
     }
 
     private async Task CreateAsync(HttpContext context, ApiResource resource, RequestInfo info, UserInfo user, CancellationToken ct)
     {
-        var obj = await ReadObjectAsync(context, ct);
-        CheckUnknownFields(context, resource, obj);
+        var (obj, json) = await ReadObjectAndJsonAsync(context, ct);
+        CheckUnknownFields(context, resource, obj, json);
         var options = WriteOptionsFor(context, "create", null);
         var created = await _registry.CreateAsync(resource, info.Namespace, obj, options, ct);
         _ = user;
@@ -117,10 +134,15 @@ public sealed partial class ApiHandler
 
     private async Task ReplaceAsync(HttpContext context, ApiResource resource, RequestInfo info, UserInfo user, string? subresource, CancellationToken ct)
     {
-        var obj = await ReadObjectAsync(context, ct);
-        CheckUnknownFields(context, resource, obj);
+        var (obj, json) = await ReadObjectAndJsonAsync(context, ct);
+        // A copy for retries, taken while nothing of the body has been read (so it copies bytes, not
+        // a tree): the first attempt writes the request's object itself, a retry after a conflict a
+        // fresh copy pruned as the first was.
+        var pristine = (JsonObject)obj.DeepClone();
+        CheckUnknownFields(context, resource, obj, json);
         var options = WriteOptionsFor(context, "update", subresource);
-        var updated = await _registry.UpdateAsync(resource, info.Namespace, info.Name!, _ => (JsonObject)obj.DeepClone(), options, "Update", ct);
+        var attempts = 0;
+        var updated = await _registry.UpdateAsync(resource, info.Namespace, info.Name!, _ => attempts++ == 0 ? obj : PrunedCopy(resource, pristine), options, "Update", ct);
         _ = user;
         await WriteJsonAsync(context, 200, updated);
     }

@@ -22,4 +22,8 @@ public interface IObjectPolicy
 
     /// <summary>Fields present in the object that its schema does not know, as <c>.spec.foo</c> paths.</summary>
     IReadOnlyList<string> FindUnknownFields(ApiResource resource, JsonObject obj);
+
+    /// <summary>As <see cref="FindUnknownFields(ApiResource, JsonObject)"/> for an object given as JSON text.</summary>
+    IReadOnlyList<string> FindUnknownFields(ApiResource resource, ReadOnlySpan<byte> json) =>
+        FindUnknownFields(resource, Serialization.Json.ParseObject(json));
 }

@@ -77,15 +77,18 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({resource.GroupVersion})");
         }
 
-        // Keep apiVersion and kind first, as every Kubernetes object prints them.
-        var rest = obj.Where(p => p.Key is not "apiVersion" and not "kind").Select(p => (p.Key, p.Value)).ToList();
-        obj.Clear();
-        obj["apiVersion"] = resource.GroupVersion;
-        obj["kind"] = resource.Kind;
-        foreach (var (key, value) in rest)
+        // Keep apiVersion and kind first, as every Kubernetes object prints them; moved in place,
+        // the rest of the object untouched (this runs on every write).
+        if (apiVersion == resource.GroupVersion && kind == resource.Kind && obj.Count >= 2
+            && obj.GetAt(0).Key == "apiVersion" && obj.GetAt(1).Key == "kind")
         {
-            obj[key] = value?.DeepClone();
+            return;
         }
+
+        obj.Remove("apiVersion");
+        obj.Remove("kind");
+        obj.Insert(0, "apiVersion", resource.GroupVersion);
+        obj.Insert(1, "kind", resource.Kind);
     }
 
     /// <summary>Creates an object; returns it as stored (or as it would be, on dry run).</summary>
@@ -223,20 +226,23 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
     private async Task CheckNamespaceAcceptsAsync(ApiResource resource, string ns, string objectName, CancellationToken cancellationToken)
     {
         var namespaces = Caches.For(_namespaces);
-        var cached = namespaces.Get("/registry/namespaces/" + ns);
-        JsonObject? nsObj = cached?.ToJsonObject();
-        if (nsObj is null)
+        // Every create asks: read the one member from the cached bytes, no tree.
+        ReadOnlyMemory<byte>? nsJson = null;
+        if (namespaces.Get("/registry/namespaces/" + ns) is { } cached)
         {
-            var kv = await Store.GetAsync("/registry/namespaces/" + ns, cancellationToken);
-            nsObj = kv is null ? null : Json.ParseObject(kv.Value.Span);
+            nsJson = cached.Json;
+        }
+        else if (await Store.GetAsync("/registry/namespaces/" + ns, cancellationToken) is { } kv)
+        {
+            nsJson = kv.Value;
         }
 
-        if (nsObj is null)
+        if (nsJson is not { } json)
         {
             throw ApiException.NotFound("", "namespaces", ns);
         }
 
-        if (nsObj["metadata"]?["deletionTimestamp"] is not null)
+        if (IsBeingDeleted(json))
         {
             throw new ApiException(403, "Forbidden",
                 $"{ApiException.Qualified(resource.Group, resource.Plural)} \"{objectName}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated")
@@ -247,6 +253,18 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
                 Causes = [new StatusCause("NamespaceTerminating", $"namespace {ns} is being terminated", "metadata.namespace")],
             };
         }
+    }
+
+    /// <summary>Whether the object's <c>metadata.deletionTimestamp</c> is set (not null).</summary>
+    private static bool IsBeingDeleted(ReadOnlyMemory<byte> json)
+    {
+        // Parse over the bytes themselves with pooled bookkeeping: nothing is copied or kept.
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+            && document.RootElement.TryGetProperty("metadata"u8, out var metadata)
+            && metadata.ValueKind == System.Text.Json.JsonValueKind.Object
+            && metadata.TryGetProperty("deletionTimestamp"u8, out var deletion)
+            && deletion.ValueKind != System.Text.Json.JsonValueKind.Null;
     }
 
     /// <summary>
@@ -307,13 +325,13 @@ public sealed partial class ResourceRegistry(ResourceCatalog catalog, IStore sto
             if (ResourceStrategies.HasGeneration(resource))
             {
                 var generation = curMeta["generation"]?.GetValue<long>() ?? 1;
-                meta["generation"] = ResourceStrategies.SpecChanged(desired, current) ? generation + 1 : generation;
+                // A status write keeps the stored spec (PrepareForUpdate), so only other writes can move the generation.
+                meta["generation"] = options.Subresource != "status" && ResourceStrategies.SpecChanged(desired, current) ? generation + 1 : generation;
             }
 
             Policy.ApplyDefaults(resource, desired);
             ResourceStrategies.Admit(resource, desired, options.Subresource);
-            // Binding is the one sanctioned way to set a pod's (otherwise immutable) nodeName.
-            var causes = options.Subresource == "binding" ? [] : Policy.ValidateUpdate(resource, desired, current, options.Subresource);
+            var causes = Policy.ValidateUpdate(resource, desired, current, options.Subresource);
             if (causes.Count > 0)
             {
                 throw ApiException.Invalid(QualifiedKind(resource), resource.Kind, resource.Group, name, causes);

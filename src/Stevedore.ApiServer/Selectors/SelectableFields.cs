@@ -22,6 +22,9 @@ public static class SelectableFields
         ["CertificateSigningRequest"] = ["spec.signerName"],
     };
 
+    /// <summary>The kind's own selectable fields (besides metadata.name and metadata.namespace); empty for most kinds.</summary>
+    internal static string[] FieldsOf(string kind) => ByKind.TryGetValue(kind, out var fields) ? fields : [];
+
     public static bool IsSupported(string kind, string field) =>
         field is "metadata.name" or "metadata.namespace" || (ByKind.TryGetValue(kind, out var fields) && fields.Contains(field));
 
@@ -68,5 +71,6 @@ public static class SelectableFields
         };
     }
 
-    private static string DefaultFor(string path) => path is "spec.unschedulable" or "spec.hostNetwork" ? "false" : path is "status.replicas" or "status.successful" ? "0" : "";
+    /// <summary>The value of a selectable field the object leaves out.</summary>
+    internal static string DefaultFor(string path) => path is "spec.unschedulable" or "spec.hostNetwork" ? "false" : path is "status.replicas" or "status.successful" ? "0" : "";
 }

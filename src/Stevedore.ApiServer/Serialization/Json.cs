@@ -56,6 +56,98 @@ public static class Json
         }
     }
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_textBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_textWriter;
+
+    /// <summary>
+    /// This thread's writer for building one JSON value as text (see <see cref="ReturnWriterAsObject"/>):
+    /// objects that are only stored and sent are cheaper written than built as nodes.
+    /// </summary>
+    public static Utf8JsonWriter RentWriter()
+    {
+        var buffer = t_textBuffer ??= new ArrayBufferWriter<byte>(4 * 1024);
+        var writer = t_textWriter ??= new Utf8JsonWriter(buffer, WriterOptions);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        return writer;
+    }
+
+    /// <summary>The object written with <see cref="RentWriter"/>, parsed (its members are built only when read).</summary>
+    public static JsonObject ReturnWriterAsObject(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Flush();
+        var buffer = t_textBuffer!;
+        var obj = (JsonObject)JsonNode.Parse(buffer.WrittenSpan, NodeOptions)!;
+        if (buffer.Capacity > KeptBufferBytes)
+        {
+            t_textBuffer = null;
+            t_textWriter = null;
+        }
+
+        return obj;
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_leftBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_leftWriter;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_rightBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_rightWriter;
+
+    /// <summary>
+    /// True when both nodes serialize to the same bytes (so they are deep-equal); false says nothing.
+    /// Much cheaper than <see cref="JsonNode.DeepEquals"/> on nodes parsed from bytes and not yet
+    /// read: writing such a node streams its JSON, while DeepEquals builds a dictionary for every
+    /// object in both trees first. Objects read from storage (and their clones) are of that kind.
+    /// </summary>
+    public static bool SameSerialization(JsonNode? a, JsonNode? b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if (a is null || b is null)
+        {
+            return false;
+        }
+
+        var left = Write(a, ref t_leftBuffer, ref t_leftWriter);
+        var right = Write(b, ref t_rightBuffer, ref t_rightWriter);
+        var same = left.WrittenSpan.SequenceEqual(right.WrittenSpan);
+        if (left.Capacity > KeptBufferBytes || right.Capacity > KeptBufferBytes)
+        {
+            t_leftBuffer = t_rightBuffer = null;
+            t_leftWriter = t_rightWriter = null;
+        }
+
+        return same;
+    }
+
+    /// <summary><see cref="JsonNode.DeepEquals"/>, answered by <see cref="SameSerialization"/> when the bytes match (the usual case when it is asked).</summary>
+    public static bool DeepEquals(JsonNode? a, JsonNode? b) =>
+        SameSerialization(a, b) || JsonNode.DeepEquals(a, b);
+
+    private static ArrayBufferWriter<byte> Write(JsonNode node, ref ArrayBufferWriter<byte>? buffer, ref Utf8JsonWriter? writer)
+    {
+        buffer ??= new ArrayBufferWriter<byte>(4 * 1024);
+        writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        node.WriteTo(writer);
+        writer.Flush();
+        return buffer;
+    }
+
     public static JsonObject ParseObject(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256 });

@@ -549,6 +549,20 @@ internal static class PodValidator
         }
     }
 
+    /// <summary>
+    /// A write through <c>pods/status</c> (upstream ValidatePodStatusUpdate, for what this
+    /// validator covers): the node a pod is bound to is not changed through status.
+    /// </summary>
+    public static void ValidatePodStatusUpdate(JsonObject newPod, JsonObject oldPod, List<FieldError> errors)
+    {
+        var newNode = newPod.Obj("spec")?.Str("nodeName") ?? "";
+        var oldNode = oldPod.Obj("spec")?.Str("nodeName") ?? "";
+        if (newNode != oldNode)
+        {
+            errors.Add(FieldError.Forbidden("status.nodeName", "may not be changed directly"));
+        }
+    }
+
     private static JsonObject WithoutSeconds(JsonObject toleration)
     {
         var copy = (JsonObject)toleration.DeepClone();

@@ -39,7 +39,7 @@ public static class Validator
             return errors;
         }
 
-        ValidateKind(resource, newObj, oldObj, errors);
+        ValidateKind(resource, newObj, oldObj, errors, subresource);
         return errors;
     }
 
@@ -52,7 +52,7 @@ public static class Validator
         _ => NameRule.Dns1123Subdomain,
     };
 
-    private static void ValidateKind(ApiResource resource, JsonObject obj, JsonObject? old, List<FieldError> errors)
+    private static void ValidateKind(ApiResource resource, JsonObject obj, JsonObject? old, List<FieldError> errors, string? subresource = null)
     {
         switch ((resource.Group, resource.Kind))
         {
@@ -60,6 +60,12 @@ public static class Validator
                 if (old is null)
                 {
                     PodValidator.ValidatePod(obj, errors);
+                }
+                else if (subresource == "status")
+                {
+                    // Upstream ValidatePodStatusUpdate: the status strategy kept the stored spec, so
+                    // the spec is not validated again (this is every kubelet status write).
+                    PodValidator.ValidatePodStatusUpdate(obj, old, errors);
                 }
                 else
                 {

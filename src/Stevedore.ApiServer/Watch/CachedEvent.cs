@@ -12,12 +12,15 @@ public enum WatchEventKind
 }
 
 /// <summary>
-/// One change as watchers see it. The wire frame (<c>{"type":..,"object":..}</c>) is built once
-/// and shared by every watcher that receives the event.
+/// One change as watchers see it. Its wire frame (<c>{"type":..,"object":..}</c>) is written in
+/// three pieces — a constant head per event type, the cached object's JSON, a constant tail — so
+/// no event holds a second copy of its object (the history keeps thousands of events).
 /// </summary>
 public sealed class CachedEvent(WatchEventKind kind, CachedObject current, CachedObject? previous)
 {
-    private byte[]? _frame;
+    private static readonly byte[][] Heads = [.. Enum.GetValues<WatchEventKind>().Select(k => Encoding.UTF8.GetBytes("{\"type\":\"" + TypeName(k) + "\",\"object\":"))];
+
+    private static readonly byte[] Tail = "}\n"u8.ToArray();
 
     public WatchEventKind Kind { get; } = kind;
     public CachedObject Object { get; } = current;
@@ -33,19 +36,25 @@ public sealed class CachedEvent(WatchEventKind kind, CachedObject current, Cache
         _ => "ERROR",
     };
 
-    public byte[] Frame => _frame ??= BuildFrame(Kind, Object.Json);
+    /// <summary>Writes the event's frame (without flushing).</summary>
+    public async ValueTask WriteFrameAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        await stream.WriteAsync(Heads[(int)Kind], cancellationToken);
+        await stream.WriteAsync(Object.Json, cancellationToken);
+        await stream.WriteAsync(Tail, cancellationToken);
+    }
 
-    /// <summary>The same change with the object's previous state attached; shares the built frame.</summary>
-    public CachedEvent WithPrevious(CachedObject previous) => new(Kind, Object, previous) { _frame = _frame };
+    /// <summary>The same change with the object's previous state attached.</summary>
+    public CachedEvent WithPrevious(CachedObject previous) => new(Kind, Object, previous);
 
+    /// <summary>The frame of an event that is not cached (errors, bookmarks, tables), in one piece.</summary>
     public static byte[] BuildFrame(WatchEventKind kind, ReadOnlySpan<byte> objectJson)
     {
-        var head = Encoding.UTF8.GetBytes("{\"type\":\"" + TypeName(kind) + "\",\"object\":");
-        var frame = new byte[head.Length + objectJson.Length + 2];
+        var head = Heads[(int)kind];
+        var frame = new byte[head.Length + objectJson.Length + Tail.Length];
         head.CopyTo(frame, 0);
         objectJson.CopyTo(frame.AsSpan(head.Length));
-        frame[^2] = (byte)'}';
-        frame[^1] = (byte)'\n';
+        Tail.CopyTo(frame, head.Length + objectJson.Length);
         return frame;
     }
 }

@@ -100,8 +100,6 @@ public sealed class WatchCache
             e = new CachedEvent(change.Previous is null ? WatchEventKind.Added : WatchEventKind.Modified, obj, null);
         }
 
-        // Serialize the wire frame once, outside the lock, before any watcher sees the event.
-        _ = e.Frame;
         lock (_lock)
         {
             _objects.TryGetValue(e.Object.Key, out var previous);

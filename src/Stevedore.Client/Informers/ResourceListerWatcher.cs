@@ -15,21 +15,39 @@ public sealed class ResourceListerWatcher<T> : IListerWatcher<T>
     private readonly string? _namespace;
     private readonly string? _labelSelector;
     private readonly string? _fieldSelector;
+    private readonly bool _trimManagedFields;
 
-    public ResourceListerWatcher(ResourceClient<T> client, string? ns = null, string? labelSelector = null, string? fieldSelector = null)
+    /// <param name="trimManagedFields">Hand out objects without <c>metadata.managedFields</c> (see
+    /// <see cref="SharedInformerFactoryOptions.TrimManagedFields"/>).</param>
+    public ResourceListerWatcher(ResourceClient<T> client, string? ns = null, string? labelSelector = null, string? fieldSelector = null, bool trimManagedFields = false)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _namespace = ns;
         _labelSelector = labelSelector;
         _fieldSelector = fieldSelector;
+        _trimManagedFields = trimManagedFields;
     }
 
-    public Task<ResourceList<T>> ListAsync(ListOptions options, CancellationToken cancellationToken) =>
-        _client.ListAsync(_namespace, Narrow(options), cancellationToken);
+    public async Task<ResourceList<T>> ListAsync(ListOptions options, CancellationToken cancellationToken)
+    {
+        var list = await _client.ListAsync(_namespace, Narrow(options), cancellationToken).ConfigureAwait(false);
+        if (_trimManagedFields)
+        {
+            foreach (var item in list.Items)
+            {
+                if (item.Metadata is { } meta)
+                {
+                    meta.ManagedFields = null;
+                }
+            }
+        }
+
+        return list;
+    }
 
     public IAsyncEnumerable<WatchEvent<T>> WatchAsync(ListOptions options, CancellationToken cancellationToken) =>
-        _client.WatchAsync(_namespace, Narrow(options), cancellationToken);
+        _client.WatchAsync(_namespace, Narrow(options), _trimManagedFields, cancellationToken);
 
     private ListOptions Narrow(ListOptions options) => options with
     {

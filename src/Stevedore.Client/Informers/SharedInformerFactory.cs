@@ -44,7 +44,7 @@ public sealed class SharedInformerFactory : IAsyncDisposable
                 return (SharedInformer<T>)existing;
             }
 
-            var listerWatcher = new ResourceListerWatcher<T>(new ResourceClient<T>(_client, type), _options.Namespace, _options.LabelSelector, _options.FieldSelector);
+            var listerWatcher = new ResourceListerWatcher<T>(new ResourceClient<T>(_client, type), _options.Namespace, _options.LabelSelector, _options.FieldSelector, _options.TrimManagedFields);
             var informer = new SharedInformer<T>(listerWatcher, new SharedInformerOptions
             {
                 ResyncPeriod = _options.DefaultResync,

@@ -18,6 +18,14 @@ public sealed record SharedInformerFactoryOptions
 
     public string? FieldSelector { get; init; }
 
+    /// <summary>
+    /// Cache objects without <c>metadata.managedFields</c> (skipped while decoding the watch, dropped
+    /// from listed items), as upstream's kube-scheduler and kube-controller-manager informers do: they
+    /// are never read there, and an update sent without them keeps the stored ones. Saves decoding
+    /// and memory on every event.
+    /// </summary>
+    public bool TrimManagedFields { get; init; }
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;

@@ -176,7 +176,13 @@ public sealed class ResourceClient<T>
     /// closes it; ERROR events (for example 410 Expired) are yielded, not thrown. A 410 status on
     /// the request itself raises <see cref="ResourceExpiredException"/>.
     /// </summary>
-    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync(string? ns, ListOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<WatchEvent<T>> WatchAsync(string? ns, ListOptions? options = null, CancellationToken cancellationToken = default) =>
+        WatchAsync(ns, options, trimManagedFields: false, cancellationToken);
+
+    /// <inheritdoc cref="WatchAsync(string?, ListOptions?, CancellationToken)"/>
+    /// <param name="trimManagedFields">Decode the objects without <c>metadata.managedFields</c> (left null), as
+    /// informers that never read them do (upstream's scheduler and controller manager trim them).</param>
+    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync(string? ns, ListOptions? options, bool trimManagedFields, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         options ??= new ListOptions();
         // Watches read the stream directly (one pass per event, ERROR events as values),
@@ -185,7 +191,7 @@ public sealed class ResourceClient<T>
             ?? throw new NotSupportedException("Watches need a k8s.Kubernetes client (see ClusterConnection).");
         using var response = await OpenWatchAsync(kubernetes, ns, options, cancellationToken).ConfigureAwait(false);
         using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var e in WatchStreamReader.ReadAsync<T>(stream, cancellationToken).ConfigureAwait(false))
+        await foreach (var e in WatchStreamReader.ReadAsync<T>(stream, trimManagedFields, cancellationToken).ConfigureAwait(false))
         {
             yield return e;
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using k8s;
 using k8s.Models;
 
@@ -17,10 +18,18 @@ internal static class WatchStreamReader
 {
     private static readonly JsonSerializerOptions Options = KubernetesOptions();
 
+    /// <summary>
+    /// <see cref="Options"/> that skip <c>metadata.managedFields</c> while decoding (never built, left
+    /// null), for informers that trim them as upstream's scheduler and controller manager do.
+    /// </summary>
+    private static readonly JsonSerializerOptions TrimmingOptions = new(Options) { Converters = { new SkippedManagedFieldsConverter() } };
+
     /// <summary>The events of <paramref name="stream"/> until it ends.</summary>
-    public static async IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="trimManagedFields">Decode objects without their <c>metadata.managedFields</c>.</param>
+    public static async IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(Stream stream, bool trimManagedFields, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
+
         var pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
         try
         {
@@ -34,7 +43,7 @@ internal static class WatchStreamReader
                     buffer = buffer.Slice(buffer.GetPosition(1, end));
                     if (!IsBlank(line))
                     {
-                        yield return Parse<T>(line);
+                        yield return Parse<T>(line, trimManagedFields);
                     }
                 }
 
@@ -43,7 +52,7 @@ internal static class WatchStreamReader
                     // A last line without its newline still counts, as it would for a line reader.
                     if (!IsBlank(buffer))
                     {
-                        yield return Parse<T>(buffer);
+                        yield return Parse<T>(buffer, trimManagedFields);
                     }
 
                     yield break;
@@ -60,14 +69,16 @@ internal static class WatchStreamReader
 
     /// <summary>One event line.</summary>
     /// <exception cref="JsonException">Not a watch event.</exception>
-    public static WatchEvent<T> Parse<T>(ReadOnlySequence<byte> line)
+    /// <param name="trimManagedFields">Decode the object without its <c>metadata.managedFields</c>.</param>
+    public static WatchEvent<T> Parse<T>(ReadOnlySequence<byte> line, bool trimManagedFields = false)
         where T : class =>
-        line.IsSingleSegment ? Parse<T>(line.FirstSpan) : Parse<T>(line.ToArray());
+        line.IsSingleSegment ? Parse<T>(line.FirstSpan, trimManagedFields) : Parse<T>(line.ToArray(), trimManagedFields);
 
-    /// <inheritdoc cref="Parse{T}(ReadOnlySequence{byte})"/>
-    public static WatchEvent<T> Parse<T>(ReadOnlySpan<byte> line)
+    /// <inheritdoc cref="Parse{T}(ReadOnlySequence{byte}, bool)"/>
+    public static WatchEvent<T> Parse<T>(ReadOnlySpan<byte> line, bool trimManagedFields = false)
         where T : class
     {
+        var options = trimManagedFields ? TrimmingOptions : Options;
         var reader = new Utf8JsonReader(line);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -95,11 +106,11 @@ internal static class WatchStreamReader
                 }
                 else if (type == WatchEventType.Error)
                 {
-                    status = JsonSerializer.Deserialize<V1Status>(ref reader, Options);
+                    status = JsonSerializer.Deserialize<V1Status>(ref reader, options);
                 }
                 else
                 {
-                    obj = JsonSerializer.Deserialize<T>(ref reader, Options);
+                    obj = JsonSerializer.Deserialize<T>(ref reader, options);
                 }
             }
             else
@@ -118,11 +129,11 @@ internal static class WatchStreamReader
         {
             if (known == WatchEventType.Error)
             {
-                status = element.Deserialize<V1Status>(Options);
+                status = element.Deserialize<V1Status>(options);
             }
             else
             {
-                obj = element.Deserialize<T>(Options);
+                obj = element.Deserialize<T>(options);
             }
         }
 
@@ -165,5 +176,18 @@ internal static class WatchStreamReader
         JsonSerializerOptions? options = null;
         KubernetesJson.AddJsonOptions(o => options = o);
         return options ?? throw new InvalidOperationException("KubernetesJson did not hand out its serializer options");
+    }
+
+    /// <summary>Reads <c>metadata.managedFields</c> as absent: the value is skipped unread.</summary>
+    private sealed class SkippedManagedFieldsConverter : JsonConverter<IList<V1ManagedFieldsEntry>>
+    {
+        public override IList<V1ManagedFieldsEntry>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        public override void Write(Utf8JsonWriter writer, IList<V1ManagedFieldsEntry> value, JsonSerializerOptions options) =>
+            throw new NotSupportedException("only used to decode");
     }
 }

@@ -66,7 +66,7 @@ public sealed partial class ControllerManager
     public async Task RunControllersAsync(CancellationToken cancellationToken)
     {
         await using var ownInformers = _sharedInformers is null
-            ? new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory })
+            ? new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory, TrimManagedFields = true })
             : null;
         var informers = _sharedInformers ?? ownInformers!;
         var recorder = new EventRecorder(_client, "deployment-controller", time: _time, logger: _logger);

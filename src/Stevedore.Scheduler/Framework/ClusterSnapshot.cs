@@ -154,6 +154,13 @@ public sealed class ClusterSnapshot
         _nominatedNodeOf[key] = nodeName;
     }
 
+    /// <summary>
+    /// Whether any pending pod is nominated anywhere. The filter loop asks this once per node before
+    /// <see cref="NominatedPods"/>: nominations are rare, and an empty answer through the interface
+    /// (an array behind <see cref="IReadOnlyList{T}"/>) costs a runtime dispatch per node.
+    /// </summary>
+    public bool HasNominatedPods => _nominated.Count > 0;
+
     /// <summary>Pending pods nominated to the node.</summary>
     public IReadOnlyList<PodInfo> NominatedPods(string nodeName) =>
         _nominated.Count > 0 && _nominated.TryGetValue(nodeName, out var list) ? list : [];

@@ -14,6 +14,7 @@ public sealed class NodeInfo
     {
         Node = node;
         Name = node.Metadata?.Name ?? string.Empty;
+        Unschedulable = node.Spec?.Unschedulable == true;
         Allocatable = Resource.FromList(node.Status?.Allocatable);
         ImageSizes = ImageSizesOf(node);
     }
@@ -22,6 +23,9 @@ public sealed class NodeInfo
 
     /// <summary>The node's name, read once: filters and scores ask for it for every node of every cycle.</summary>
     public string Name { get; private set; }
+
+    /// <summary>The node's <c>spec.unschedulable</c>, read once (the first filter of every node of every cycle asks).</summary>
+    public bool Unschedulable { get; private set; }
 
     public IDictionary<string, string>? Labels => Node.Metadata?.Labels;
 
@@ -52,6 +56,7 @@ public sealed class NodeInfo
     {
         Node = node;
         Name = node.Metadata?.Name ?? string.Empty;
+        Unschedulable = node.Spec?.Unschedulable == true;
         Allocatable = Resource.FromList(node.Status?.Allocatable);
         ImageSizes = ImageSizesOf(node);
         Generation++;

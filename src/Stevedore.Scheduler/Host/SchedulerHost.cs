@@ -116,7 +116,7 @@ public sealed partial class SchedulerHost
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var ownInformers = _sharedInformers is null
-            ? new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory })
+            ? new SharedInformerFactory(_client, new SharedInformerFactoryOptions { Time = _time, LoggerFactory = _loggerFactory, TrimManagedFields = true })
             : null;
         var informers = _sharedInformers ?? ownInformers!;
         var nodes = informers.GetInformer<V1Node>();

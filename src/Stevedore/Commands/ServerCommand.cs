@@ -269,8 +269,9 @@ public static class ServerCommand
             }
 
             // One watch and one cache per resource for the scheduler and the controllers together:
-            // every pod and node event is decoded and held once in this process, not once per component.
-            await using var informers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory });
+            // every pod and node event is decoded and held once in this process, not once per component,
+            // without managedFields (neither reads them; upstream's scheduler and controller manager trim them too).
+            await using var informers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory, TrimManagedFields = true });
             var scheduler = Task.Run(() => SchedulerHost.RunLeaderElectedAsync(client, loggerFactory, controlPlane.Token, informers), CancellationToken.None);
             var controllers = Task.Run(() => new ControllerManager(client, loggerFactory, rootCaPem: certificates.CaPem, signingCa: signingCa, informers: informers, clusterCidr: settings.Network.ClusterCidr).RunAsync(controlPlane.Token), CancellationToken.None);
             var agent = settings.DisableAgent

@@ -22,6 +22,29 @@ public class FieldSetTests
     }
 
     [Fact]
+    public void ToFieldsV1_PathsInAnyOrder_WrittenInUpstreamOrderDotFirst()
+    {
+        var paths = new[]
+        {
+            new[] { "f:spec", "f:template", "f:spec", "f:containers", "k:{\"name\":\"c\"}", "f:image" },
+            new[] { "f:metadata", "f:labels", "f:tier" },
+            new[] { "f:spec", "f:replicas" },
+            new[] { "f:metadata", "f:labels" },
+            new[] { "f:spec", "f:template", "f:spec", "f:containers", "k:{\"name\":\"c\"}" },
+            new[] { "f:metadata", "f:labels", "f:app" },
+            new[] { "f:spec", "f:template", "f:spec", "f:containers", "k:{\"name\":\"c\"}", "f:name" },
+            new[] { "f:metadata", "f:annotations", "f:a" },
+            new[] { "f:spec", "f:template", "f:spec", "f:containers", "k:{\"name\":\"b\"}" },
+        };
+        var set = new FieldSet(paths.Select(p => new FieldPath(p)));
+
+        Assert.Equal(
+            """{"f:metadata":{"f:annotations":{"f:a":{}},"f:labels":{".":{},"f:app":{},"f:tier":{}}},"f:spec":{"f:replicas":{},"f:template":{"f:spec":{"f:containers":{"k:{\"name\":\"b\"}":{},"k:{\"name\":\"c\"}":{".":{},"f:image":{},"f:name":{}}}}}}}""",
+            System.Text.Encoding.UTF8.GetString(Stevedore.ApiServer.Serialization.Json.Serialize(set.ToFieldsV1())));
+        Assert.Equal("{}", new FieldSet().ToFieldsV1().ToJsonString());
+    }
+
+    [Fact]
     public void FromFieldsV1_KeyFieldsInAnyOrder_AreCanonical()
     {
         var a = FieldSet.FromFieldsV1((JsonObject)JsonNode.Parse("""{"k:{\"protocol\":\"TCP\",\"port\":80}":{}}""")!);

@@ -95,6 +95,37 @@ public class ManagedFieldsTrackerTests
             Owned(updated, "kubelet").Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData(null, "reset", false)]
+    [InlineData(null, "rewritten", true)]
+    [InlineData("status", "reset", true)]
+    [InlineData("status", "rewritten", true)]
+    public void UpdateForWrite_ManagedFieldsSent_HonouredOnlyForTheObjectItself(string? subresource, string sent, bool creatorKept)
+    {
+        var live = Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"app":"web"}},"spec":{"nodeName":"n"}}""");
+        ManagedFieldsTracker.UpdateForWrite(null, live, "creator", "Update", null, typeof(V1Pod), T0);
+        var updated = (JsonObject)live.DeepClone();
+        updated["status"] = JsonNode.Parse("""{"phase":"Running"}""");
+        updated["metadata"]!["managedFields"] = sent == "reset"
+            ? new JsonArray()
+            : JsonNode.Parse("""[{"manager":"creator","operation":"Update","apiVersion":"v1","time":"2026-01-01T00:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{"f:other":{}}}}}]""");
+
+        ManagedFieldsTracker.UpdateForWrite(live, updated, "kubelet", "Update", subresource, typeof(V1Pod), T1);
+
+        var managers = ManagedFields(updated)?.Select(e => (string?)e!["manager"]).ToList() ?? [];
+        Assert.Equal(creatorKept, managers.Contains("creator"));
+        if (subresource is not null)
+        {
+            // The stored entry, not the sent one.
+            Assert.Equal([".metadata.labels.app", ".spec.nodeName"], Owned(updated, "creator").Order(StringComparer.Ordinal));
+            Assert.Contains("kubelet", managers);
+        }
+        else if (sent == "rewritten")
+        {
+            Assert.Equal([".metadata.labels.other"], Owned(updated, "creator"));
+        }
+    }
+
     [Fact]
     public void UpdateForWrite_WithoutModelType_FindsBuiltInModelFromKind()
     {

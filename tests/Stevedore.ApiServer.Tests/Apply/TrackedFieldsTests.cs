@@ -45,6 +45,12 @@ public class TrackedFieldsTests
         { "container state changed", "status.containerStatuses=[{\"name\":\"c\",\"ready\":false,\"restartCount\":1,\"state\":{\"waiting\":{\"reason\":\"CrashLoopBackOff\"}}}]" },
         { "status removed", "-status" },
         { "server metadata only", "metadata.resourceVersion=\"8\"" },
+        { "scalar member added", "status.hostIP=\"192.168.0.1\"" },
+        { "list member added", "status.initContainerStatuses=[{\"name\":\"i\",\"ready\":true}]" },
+        { "object member added", "spec.securityContext={\"runAsUser\":1,\"sysctls\":[{\"name\":\"a\",\"value\":\"b\"}]}" },
+        { "scalar became object", "spec.nodeName={\"a\":1}" },
+        { "scalar became null", "status.podIP=null" },
+        { "number changed", "spec.tolerations=[{\"key\":\"k\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":301}]" },
     };
 
     [Theory]

@@ -18,6 +18,26 @@ public class UnknownFieldDetectorTests
         Assert.Equal(expected, string.Join("|", paths));
     }
 
+    [Theory]
+    [InlineData("""{"spec":{"f\u00f6o":1,"\u0072eplicas":2}}""", ".spec.föo")]
+    [InlineData("""{"spec":{"template":{"spec":{"containers":[{"resources":{"claims":[{"name":"x","bad":1}]}}]}},"selector":{"matchLabels":{"k":"v"},"nope":[]}}}""", ".spec.template.spec.containers[0].resources.claims[0].bad|.spec.selector.nope")]
+    [InlineData("""{"spec":{"replicas":null,"template":null,"selector":"not an object"}}""", "")]
+    [InlineData("""[1,2]""", "")]
+    public void Find_Bytes_EscapedNamesNestedListsAndOddValues(string json, string expected)
+    {
+        var paths = UnknownFieldDetector.Find(System.Text.Encoding.UTF8.GetBytes(json), typeof(V1Deployment));
+        Assert.Equal(expected, string.Join("|", paths));
+    }
+
+    [Fact]
+    public void Find_MapOfModels_WalksValuesWithKeyInPath()
+    {
+        var json = """{"spec":{"versions":[{"name":"v1","schema":{"openAPIV3Schema":{"type":"object","properties":{"size":{"type":"integer","bogus":1}}}}}]}}""";
+
+        Assert.Equal(".spec.versions[0].schema.openAPIV3Schema.properties[size].bogus",
+            string.Join("|", UnknownFieldDetector.Find(JsonNode.Parse(json), typeof(V1CustomResourceDefinition))));
+    }
+
     [Fact]
     public void Find_ConfigMapData_IsFreeForm() =>
         Assert.Empty(UnknownFieldDetector.Find(JsonNode.Parse("""{"data":{"anything":"x"},"binaryData":{"b":"eA=="}}"""), typeof(V1ConfigMap)));

@@ -116,4 +116,43 @@ public class ValidatorUpdateTests
             Assert.Contains(expected, errors.Select(e => e.Split('\n')[0]));
         }
     }
+
+    public static TheoryData<string, string> StatusCases => new()
+    {
+        // Through pods/status the spec is the stored one (the status strategy keeps it), so spec
+        // changes are not judged here; only the binding is guarded, as upstream ValidatePodStatusUpdate.
+        { "pod/status", "" },
+        { "pod/restart", "" },
+        { "pod/name", "metadata.name: Invalid value: \"other\": field is immutable" },
+        { "pod/node", "status.nodeName: Forbidden: may not be changed directly" },
+    };
+
+    [Theory]
+    [MemberData(nameof(StatusCases))]
+    public void ValidateUpdate_PodStatusSubresource_OnlyStatusRulesApply(string key, string expected)
+    {
+        var (group, kind, json) = Stored["pod"];
+        var resource = Catalog.All.Single(r => r.Group == group && r.Kind == kind);
+        var oldObj = JsonNode.Parse(json)!.AsObject();
+        Defaulter.Apply(resource, oldObj);
+        var newObj = (JsonObject)oldObj.DeepClone();
+        Action<JsonObject> change = key switch
+        {
+            "pod/status" => o => o["status"] = JsonNode.Parse("""{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}"""),
+            "pod/node" => o => o["spec"]!["nodeName"] = "node-2",
+            _ => Changes[key],
+        };
+        change(newObj);
+
+        var errors = Validator.ValidateUpdate(resource, newObj, oldObj, "status").Select(e => e.ToString()).ToList();
+
+        if (expected.Length == 0)
+        {
+            Assert.Empty(errors);
+        }
+        else
+        {
+            Assert.Contains(expected, errors);
+        }
+    }
 }

@@ -23,6 +23,23 @@ public sealed class WatchStreamReaderTests
         Assert.Null(e.Status);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Parse_ManagedFields_KeptUnlessTrimmed(bool trim)
+    {
+        var line = PodEvent.Replace("\"resourceVersion\":\"42\"",
+            "\"resourceVersion\":\"42\",\"managedFields\":[{\"manager\":\"kubectl\",\"operation\":\"Update\",\"apiVersion\":\"v1\",\"fieldsType\":\"FieldsV1\",\"fieldsV1\":{\"f:spec\":{\"f:nodeName\":{}}}}],\"labels\":{\"app\":\"web\"}",
+            StringComparison.Ordinal);
+
+        var e = WatchStreamReader.Parse<V1Pod>(Encoding.UTF8.GetBytes(line), trim);
+
+        Assert.Equal(trim ? null : "kubectl", e.Object!.Metadata.ManagedFields?.Single().Manager);
+        // Everything after the skipped value is still read.
+        Assert.Equal("web", e.Object.Metadata.Labels["app"]);
+        Assert.Equal("n1", e.Object.Spec.NodeName);
+    }
+
     [Fact]
     public void Parse_ObjectBeforeType_StillDecoded()
     {
@@ -60,7 +77,7 @@ public sealed class WatchStreamReaderTests
         using var stream = new TrickleStream(Encoding.UTF8.GetBytes(text));
 
         var events = new List<WatchEvent<V1Pod>>();
-        await foreach (var e in WatchStreamReader.ReadAsync<V1Pod>(stream, CancellationToken.None))
+        await foreach (var e in WatchStreamReader.ReadAsync<V1Pod>(stream, trimManagedFields: false, CancellationToken.None))
         {
             events.Add(e);
         }

@@ -37,4 +37,20 @@ public class NodeUnschedulablePluginTests
             Assert.Equal("node(s) were unschedulable", status.Message);
         }
     }
+
+    [Fact]
+    public void Filter_NodeCordonedThenUncordoned_FollowsTheLatestNodeObject()
+    {
+        var info = new NodeInfo(Make.Node("n1").Build());
+        var plugin = new NodeUnschedulablePlugin();
+        var pod = Make.Pod("p").Build();
+
+        info.SetNode(Make.Node("n1").Unschedulable().Build());
+        var cordoned = plugin.Filter(new CycleState(), pod, info);
+        info.SetNode(Make.Node("n1").Build());
+        var uncordoned = plugin.Filter(new CycleState(), pod, info);
+
+        Assert.False(cordoned.IsSuccess);
+        Assert.True(uncordoned.IsSuccess);
+    }
 }

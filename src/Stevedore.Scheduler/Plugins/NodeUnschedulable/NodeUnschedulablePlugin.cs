@@ -22,7 +22,7 @@ public sealed class NodeUnschedulablePlugin : IFilterPlugin, IEnqueueExtensions
 
     public Status Filter(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
-        if (nodeInfo.Node.Spec?.Unschedulable != true)
+        if (!nodeInfo.Unschedulable)
         {
             return Status.Success;
         }
