@@ -89,6 +89,10 @@ public sealed class BenchSuite(BenchSettings settings, TestImages images)
             Results.Add(peer.Name, Metrics.CreateP50, Percentiles.Of(latencies, 50));
             Results.Add(peer.Name, Metrics.CreateP99, Percentiles.Of(latencies, 99));
             Progress.Write($"{peer.Name}: sequential p50 {Percentiles.Of(latencies, 50):0} ms, p90 {Percentiles.Of(latencies, 90):0} ms, p99 {Percentiles.Of(latencies, 99):0} ms, max {latencies.Max():0} ms");
+            if (peer.StepSummary() is { } steps)
+            {
+                Progress.Write($"{peer.Name}: sequential steps {steps}");
+            }
         }
 
         await peer.RemoveAllAsync(cancellationToken);
@@ -117,7 +121,7 @@ public sealed class BenchSuite(BenchSettings settings, TestImages images)
         }
 
         Results.Add(peer.Name, Metrics.Failures, failures);
-        if (await peer.MeasureIdleAsync(settings.IdleWindow, cancellationToken) is { } idle)
+        if (!settings.SkipIdle && await peer.MeasureIdleAsync(settings.IdleWindow, cancellationToken) is { } idle)
         {
             Results.Add(peer.Name, Metrics.IdleRss, idle.AgentResidentMegabytes);
             Results.Add(peer.Name, Metrics.IdleCpu, idle.AgentCpuPercent);

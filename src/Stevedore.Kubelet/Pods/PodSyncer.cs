@@ -28,6 +28,7 @@ internal sealed partial class PodSyncer
     private readonly ILifecycleHookRunner _hooks;
     private readonly ResourceClient<V1Pod> _pods;
     private readonly PodEvents _events;
+    private readonly PodStartupTracker _startups;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PodState> _states = new(StringComparer.Ordinal);
@@ -43,6 +44,7 @@ internal sealed partial class PodSyncer
         KubeletDependencies dependencies,
         IKubernetes client,
         PodEvents events,
+        PodStartupTracker startups,
         ILogger logger)
     {
         _cri = cri;
@@ -55,6 +57,7 @@ internal sealed partial class PodSyncer
         _hooks = dependencies.Hooks;
         _pods = new ResourceClient<V1Pod>(client);
         _events = events;
+        _startups = startups;
         _time = options.Time;
         _logger = logger;
         _crashBackoff = new RestartBackoff(options.BackoffInitial, options.BackoffMax, options.BackoffReset);
@@ -82,14 +85,18 @@ internal sealed partial class PodSyncer
             state.LastPod = pod;
         }
 
+        _startups.Mark(uid, PodStartupStep.SyncStarted);
+
         var runtime = await _inspector.GetPodAsync(uid, cancellationToken).ConfigureAwait(false);
         if (pod is null)
         {
+            _startups.Forget(uid);
             return await CleanUpOrphanAsync(uid, state, runtime, cancellationToken).ConfigureAwait(false);
         }
 
         if (pod.Metadata.DeletionTimestamp is not null)
         {
+            _startups.Forget(uid);
             return await TerminateAsync(pod, state, runtime, cancellationToken).ConfigureAwait(false);
         }
 
@@ -97,6 +104,7 @@ internal sealed partial class PodSyncer
         var status = await WriteStatusAsync(pod, state, runtime, podIsTerminal: false, cancellationToken).ConfigureAwait(false);
         if (status.Phase is "Succeeded" or "Failed")
         {
+            _startups.Forget(uid);
             // A finished pod keeps its containers (for logs and status) but nothing runs any more.
             if (runtime.Running.Any() || runtime.Sandboxes.Any(s => s.Ready))
             {
@@ -112,6 +120,8 @@ internal sealed partial class PodSyncer
         {
             return SyncOutcome.After(TimeSpan.FromSeconds(2));
         }
+
+        _startups.Mark(uid, PodStartupStep.VolumesReady);
 
         var actions = PodActions.Compute(pod, runtime, state.FailedProbes, _probes.IsStarted);
         if (actions.IsEmpty)
@@ -186,7 +196,18 @@ internal sealed partial class PodSyncer
     private async Task<V1PodStatus> WriteStatusAsync(V1Pod pod, PodState state, RuntimePod runtime, bool podIsTerminal, CancellationToken cancellationToken)
     {
         var status = GenerateStatus(pod, state, runtime, podIsTerminal);
+        var running = status.Phase == "Running" && _startups.IsTracking(pod.Metadata.Uid);
+        if (running)
+        {
+            _startups.Mark(pod.Metadata.Uid, PodStartupStep.RunningSeen);
+        }
+
         await PutStatusAsync(pod, state, status, cancellationToken).ConfigureAwait(false);
+        if (running)
+        {
+            _startups.Reported(pod.Metadata.Uid, SandboxConfigs.NamespaceOf(pod), pod.Metadata.Name);
+        }
+
         return status;
     }
 
