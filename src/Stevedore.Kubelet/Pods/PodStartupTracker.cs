@@ -15,6 +15,12 @@ internal enum PodStartupStep
     /// <summary>Its first sync began (a pod worker picked it up).</summary>
     SyncStarted,
 
+    /// <summary>Its first sync read the pod's sandboxes and containers from the runtime.</summary>
+    RuntimeRead,
+
+    /// <summary>Its first status (Pending) was computed and its write queued.</summary>
+    FirstStatus,
+
     /// <summary>Its volumes were set up.</summary>
     VolumesReady,
 

@@ -29,6 +29,7 @@ internal sealed partial class PodSyncer
     private readonly ResourceClient<V1Pod> _pods;
     private readonly PodEvents _events;
     private readonly PodStartupTracker _startups;
+    private readonly StatusWriteQueue _statusWrites;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PodState> _states = new(StringComparer.Ordinal);
@@ -58,6 +59,7 @@ internal sealed partial class PodSyncer
         _pods = new ResourceClient<V1Pod>(client);
         _events = events;
         _startups = startups;
+        _statusWrites = new StatusWriteQueue(options.Time, logger);
         _time = options.Time;
         _logger = logger;
         _crashBackoff = new RestartBackoff(options.BackoffInitial, options.BackoffMax, options.BackoffReset);
@@ -88,6 +90,7 @@ internal sealed partial class PodSyncer
         _startups.Mark(uid, PodStartupStep.SyncStarted);
 
         var runtime = await _inspector.GetPodAsync(uid, cancellationToken).ConfigureAwait(false);
+        _startups.Mark(uid, PodStartupStep.RuntimeRead);
         if (pod is null)
         {
             _startups.Forget(uid);
@@ -101,7 +104,8 @@ internal sealed partial class PodSyncer
         }
 
         ForgetStoppedProbes(state, runtime);
-        var status = await WriteStatusAsync(pod, state, runtime, podIsTerminal: false, cancellationToken).ConfigureAwait(false);
+        var status = ReportStatus(pod, state, runtime, cancellationToken);
+        _startups.Mark(uid, PodStartupStep.FirstStatus);
         if (status.Phase is "Succeeded" or "Failed")
         {
             _startups.Forget(uid);
@@ -190,25 +194,6 @@ internal sealed partial class PodSyncer
         }
 
         return state.RetryAfter is { } retry ? SyncOutcome.After(retry) : SyncOutcome.Idle;
-    }
-
-    /// <summary>Computes the pod's status and writes it through pods/status when it differs from what the API holds.</summary>
-    private async Task<V1PodStatus> WriteStatusAsync(V1Pod pod, PodState state, RuntimePod runtime, bool podIsTerminal, CancellationToken cancellationToken)
-    {
-        var status = GenerateStatus(pod, state, runtime, podIsTerminal);
-        var running = status.Phase == "Running" && _startups.IsTracking(pod.Metadata.Uid);
-        if (running)
-        {
-            _startups.Mark(pod.Metadata.Uid, PodStartupStep.RunningSeen);
-        }
-
-        await PutStatusAsync(pod, state, status, cancellationToken).ConfigureAwait(false);
-        if (running)
-        {
-            _startups.Reported(pod.Metadata.Uid, SandboxConfigs.NamespaceOf(pod), pod.Metadata.Name);
-        }
-
-        return status;
     }
 
     /// <summary>The pod's status from the runtime's state, the last start failures and the probes.</summary>
