@@ -4,11 +4,13 @@ namespace PodsBench;
 public sealed record BenchSettings
 {
     public const string Usage = """
-        usage: pods-bench [--quick] [--only idle] [--runs N] [--peers LIST] [--binary PATH] [--images-script PATH]
+        usage: pods-bench [--quick] [--only idle] [--runs N] [--peers LIST] [--sequential N] [--keep-logs DIR] [--binary PATH] [--images-script PATH]
           --quick               smoke run: 10 sequential pods, bursts of 5 and 20, 5 s idle window, one run
           --only idle           only the idle agent (RSS, CPU), no pods: peers stevedore,containerd by default
           --runs N              fresh clusters per peer; numbers are medians over runs (default 1)
           --peers LIST          comma-separated: stevedore,containerd,podman (default all three)
+          --sequential N        only N sequential pods and the two bursts: no idle agent window (quick look at latency)
+          --keep-logs DIR       copy the server's (agent's) and containerd's logs to DIR before the temp folders go
           --binary PATH         the published stevedore binary (default ./out/stevedore)
           --images-script PATH  images/build-test-images.sh (default: found above the current folder)
         """;
@@ -37,6 +39,12 @@ public sealed record BenchSettings
     /// <summary>Only the idle agent is measured (<c>--only idle</c>): no pods are created.</summary>
     public bool OnlyIdle { get; init; }
 
+    /// <summary>Skip the idle agent measurement (set by --sequential).</summary>
+    public bool SkipIdle { get; init; }
+
+    /// <summary>Where the peers' logs are copied, or null.</summary>
+    public string? KeepLogs { get; init; }
+
     /// <summary>The settings, or null (with a message on standard error) when the arguments are wrong.</summary>
     public static BenchSettings? Parse(string[] args)
     {
@@ -45,6 +53,8 @@ public sealed record BenchSettings
         var runs = 1;
         var binary = Path.Combine("out", "stevedore");
         string? script = null;
+        string? keepLogs = null;
+        int? sequential = null;
         string[]? peers = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -74,6 +84,13 @@ public sealed record BenchSettings
                         return null;
                     }
 
+                    break;
+                case "--sequential" when i + 1 < args.Length && int.TryParse(args[i + 1], out var count) && count > 0:
+                    sequential = count;
+                    i++;
+                    break;
+                case "--keep-logs" when i + 1 < args.Length:
+                    keepLogs = Path.GetFullPath(args[++i]);
                     break;
                 case "--binary" when i + 1 < args.Length:
                     binary = args[++i];
@@ -114,8 +131,9 @@ public sealed record BenchSettings
             return null;
         }
 
-        var settings = new BenchSettings { Binary = Path.GetFullPath(binary), ImagesScript = Path.GetFullPath(script), Runs = runs, Peers = peers, Quick = quick, OnlyIdle = onlyIdle };
-        return quick ? settings with { SequentialPods = 10, SmallBurst = 5, LargeBurst = 20, IdleWindow = TimeSpan.FromSeconds(5), Runs = 1 } : settings;
+        var settings = new BenchSettings { Binary = Path.GetFullPath(binary), ImagesScript = Path.GetFullPath(script), Runs = runs, Peers = peers, Quick = quick, OnlyIdle = onlyIdle, KeepLogs = keepLogs };
+        settings = quick ? settings with { SequentialPods = 10, SmallBurst = 5, LargeBurst = 20, IdleWindow = TimeSpan.FromSeconds(5), Runs = 1 } : settings;
+        return sequential is { } pods ? settings with { SequentialPods = pods, SkipIdle = true } : settings;
     }
 
     private static string? FindImagesScript()

@@ -95,6 +95,10 @@ public sealed class BenchSuite(BenchSettings settings, TestImages images)
             Results.Add(peer.Name, Metrics.CreateP50, Percentiles.Of(latencies, 50));
             Results.Add(peer.Name, Metrics.CreateP99, Percentiles.Of(latencies, 99));
             Progress.Write($"{peer.Name}: sequential p50 {Percentiles.Of(latencies, 50):0} ms, p90 {Percentiles.Of(latencies, 90):0} ms, p99 {Percentiles.Of(latencies, 99):0} ms, max {latencies.Max():0} ms");
+            if (peer.StepSummary() is { } steps)
+            {
+                Progress.Write($"{peer.Name}: sequential steps {steps}");
+            }
         }
 
         await peer.RemoveAllAsync(cancellationToken);
@@ -123,7 +127,10 @@ public sealed class BenchSuite(BenchSettings settings, TestImages images)
         }
 
         Results.Add(peer.Name, Metrics.Failures, failures);
-        await MeasureIdleAsync(peer, cancellationToken);
+        if (!settings.SkipIdle)
+        {
+            await MeasureIdleAsync(peer, cancellationToken);
+        }
     }
 
     private async Task MeasureIdleAsync(IPodPeer peer, CancellationToken cancellationToken)

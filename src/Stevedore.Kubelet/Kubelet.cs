@@ -61,7 +61,8 @@ public sealed partial class Kubelet
 
         var events = new PodEvents(new EventRecorder(_client, "kubelet", _options.NodeName, _options.Time, _logger), _logger);
         var inspector = new RuntimeInspector(_cri);
-        var syncer = new PodSyncer(_cri, inspector, _source, _options, _dependencies, _client, events, _options.LoggerFactory.CreateLogger<PodSyncer>())
+        var startups = new PodStartupTracker(_options.Time, _options.LoggerFactory.CreateLogger<PodStartupTracker>());
+        var syncer = new PodSyncer(_cri, inspector, _source, _options, _dependencies, _client, events, startups, _options.LoggerFactory.CreateLogger<PodSyncer>())
         {
             RuntimeName = Node.RuntimeName,
             NodeIp = Node.NodeIp,
@@ -79,7 +80,11 @@ public sealed partial class Kubelet
         });
         var informer = factory.GetInformer<V1Pod>();
         informer.AddEventHandler(
-            onAdd: _source.UpsertApiPod,
+            onAdd: pod =>
+            {
+                startups.Seen(pod);
+                _source.UpsertApiPod(pod);
+            },
             onUpdate: (_, pod) => _source.UpsertApiPod(pod),
             onDelete: _source.RemoveApiPod);
         factory.Start(cancellationToken);

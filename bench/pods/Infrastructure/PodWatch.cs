@@ -15,6 +15,7 @@ public sealed class PodWatch : IAsyncDisposable
     private readonly string _namespace;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _running = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _deleted = new();
+    private readonly ConcurrentDictionary<string, PodMilestones> _milestones = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
@@ -44,11 +45,15 @@ public sealed class PodWatch : IAsyncDisposable
     /// <summary>Completes with the arrival timestamp of the pod's DELETED event.</summary>
     public Task<long> DeletedAsync(string name) => _deleted.GetOrAdd(name, NewSource).Task;
 
+    /// <summary>When the pod's events first showed it bound, reported by the agent and running (Stopwatch timestamps, 0 = not yet).</summary>
+    public PodMilestones Milestones(string name) => _milestones.GetOrAdd(name, _ => new PodMilestones());
+
     /// <summary>Forgets a pod, so the same name can be watched again.</summary>
     public void Forget(string name)
     {
         _running.TryRemove(name, out _);
         _deleted.TryRemove(name, out _);
+        _milestones.TryRemove(name, out _);
     }
 
     public async ValueTask DisposeAsync()
@@ -129,9 +134,40 @@ public sealed class PodWatch : IAsyncDisposable
             return;
         }
 
-        if (pod.TryGetProperty("status", out var status) && status.TryGetProperty("phase", out var phase) && phase.GetString() == "Running")
+        var milestones = Milestones(name);
+        if (milestones.Bound == 0 && pod.TryGetProperty("spec", out var spec) && spec.TryGetProperty("nodeName", out var node) && node.GetString() is { Length: > 0 })
         {
+            milestones.Bound = arrived;
+        }
+
+        var hasStatus = pod.TryGetProperty("status", out var status);
+        // The agent's first status write sets hostIP (the scheduler's binding does not).
+        if (milestones.Reported == 0 && hasStatus && status.TryGetProperty("hostIP", out var hostIp) && hostIp.GetString() is { Length: > 0 })
+        {
+            milestones.Reported = arrived;
+        }
+
+        if (hasStatus && status.TryGetProperty("phase", out var phase) && phase.GetString() == "Running")
+        {
+            if (milestones.Running == 0)
+            {
+                milestones.Running = arrived;
+            }
+
             _running.GetOrAdd(name, NewSource).TrySetResult(arrived);
         }
     }
+}
+
+/// <summary>Arrival times (Stopwatch timestamps; 0 = not seen yet) of a pod's first events showing each step.</summary>
+public sealed class PodMilestones
+{
+    /// <summary>spec.nodeName set: the scheduler's binding.</summary>
+    public long Bound { get; set; }
+
+    /// <summary>status.hostIP set: the agent's first status write.</summary>
+    public long Reported { get; set; }
+
+    /// <summary>status.phase Running.</summary>
+    public long Running { get; set; }
 }

@@ -18,6 +18,9 @@ public interface IPodPeer : IAsyncDisposable
     /// <summary>Creates all pods at once; milliseconds until the last one runs, or null when any never ran.</summary>
     Task<double?> CreateManyAsync(IReadOnlyList<string> names, CancellationToken cancellationToken);
 
+    /// <summary>Where the sequential pods' time went (watch events since each POST), for the progress log; null when unknown. Clears what it summed up.</summary>
+    string? StepSummary() => null;
+
     /// <summary>Deletes every pod created so far and waits until they are gone.</summary>
     Task RemoveAllAsync(CancellationToken cancellationToken);
 

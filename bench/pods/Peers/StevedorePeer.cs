@@ -22,6 +22,7 @@ public sealed class StevedorePeer(BenchSettings settings, TestImages images, boo
     private readonly string _work = TempDirectory.Create(onContainerd ? "pods-containerd" : "pods-stevedore");
     private readonly NodeNetwork _network = NodeNetwork.CreateUnique("stvpb");
     private readonly HashSet<string> _created = [];
+    private readonly List<double[]> _steps = [];
     private readonly List<string> _leftovers = [];
     private readonly string _manifest = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pod.yaml"));
     private ContainerdProcess? _containerd;
@@ -76,7 +77,33 @@ public sealed class StevedorePeer(BenchSettings settings, TestImages images, boo
         var running = _watch!.RunningAsync(name);
         var start = Stopwatch.GetTimestamp();
         await CreateAsync(name, cancellationToken);
-        return await ElapsedUntilAsync(running, start, cancellationToken);
+        var created = Stopwatch.GetTimestamp();
+        var elapsed = await ElapsedUntilAsync(running, start, cancellationToken);
+        if (elapsed is not null)
+        {
+            var seen = _watch.Milestones(name);
+            _steps.Add([.. new[] { created, seen.Bound, seen.Reported, seen.Running }.Select(t => t == 0 ? double.NaN : Stopwatch.GetElapsedTime(start, t).TotalMilliseconds)]);
+        }
+
+        return elapsed;
+    }
+
+    public string? StepSummary()
+    {
+        if (_steps.Count == 0)
+        {
+            return null;
+        }
+
+        string[] names = ["POST answered", "bound (watch)", "agent's first status (watch)", "Running (watch)"];
+        var parts = names.Select((step, i) =>
+        {
+            var values = _steps.Select(s => s[i]).Where(v => !double.IsNaN(v)).ToList();
+            return values.Count == 0 ? $"{step} –" : $"{step} {Measurement.Percentiles.Of(values, 50):0}/{Measurement.Percentiles.Of(values, 90):0}";
+        });
+        var summary = $"since the POST, p50/p90 ms over {_steps.Count} pods: {string.Join(", ", parts)}";
+        _steps.Clear();
+        return summary;
     }
 
     public async Task<double?> CreateManyAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
@@ -171,6 +198,7 @@ public sealed class StevedorePeer(BenchSettings settings, TestImages images, boo
                 await _containerd.DisposeAsync();
             }
 
+            KeepLogs();
             await _network.CleanupAsync();
             if (_network.BridgeExists || await _network.GuardExistsAsync())
             {
@@ -179,6 +207,28 @@ public sealed class StevedorePeer(BenchSettings settings, TestImages images, boo
 
             await TempDirectory.DeleteAsync(_work);
         }
+    }
+
+    /// <summary>With --keep-logs: the server's (agent's) and containerd's logs are copied out before the folder goes.</summary>
+    private void KeepLogs()
+    {
+        if (settings.KeepLogs is not { } keep)
+        {
+            return;
+        }
+
+        var target = Path.Combine(keep, $"{(onContainerd ? "containerd" : "stevedore")}-{DateTime.UtcNow:HHmmss}");
+        Directory.CreateDirectory(target);
+        foreach (var log in new[] { "server/stevedore.log", "containerd/containerd.log", "idle-server/stevedore.log", "idle-agent/stevedore.log" })
+        {
+            var source = Path.Combine(_work, log);
+            if (File.Exists(source))
+            {
+                File.Copy(source, Path.Combine(target, log.Replace('/', '-')), overwrite: true);
+            }
+        }
+
+        Progress.Write($"{Name}: logs kept in {target}");
     }
 
     private string[] NodeArguments(string criSocket) =>

@@ -68,9 +68,20 @@ public sealed partial class ContainerLogManager(CriConnection cri, ContainerLogP
     /// <summary>Rotates the container's log when it reached the size limit; true when it did.</summary>
     public async Task<bool> RotateIfNeededAsync(string containerId, CancellationToken cancellationToken)
     {
-        var status = await cri.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = containerId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Stevedore.Cri.V1.ContainerStatusResponse status;
+        try
+        {
+            status = await cri.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = containerId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            // Removed since the list (its pod is being deleted): nothing to rotate.
+            return false;
+        }
+
         var path = status.Status?.LogPath;
-        if (string.IsNullOrEmpty(path))
+        // Only running containers, as upstream: one that stopped since the list may have had its logs removed already.
+        if (string.IsNullOrEmpty(path) || status.Status?.State != ContainerState.ContainerRunning)
         {
             return false;
         }

@@ -37,6 +37,7 @@ internal sealed partial class PodSyncer
         await RemovePodAsync(runtime, cancellationToken).ConfigureAwait(false);
         await _volumes.TearDownAsync(uid, cancellationToken).ConfigureAwait(false);
         RemovePodFiles(uid);
+        await _statusWrites.StopAsync(uid).ConfigureAwait(false);
         await PutStatusAsync(pod, state, final, cancellationToken).ConfigureAwait(false);
         if (!_source.IsStatic(uid))
         {

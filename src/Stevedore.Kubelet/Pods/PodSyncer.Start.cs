@@ -38,6 +38,7 @@ internal sealed partial class PodSyncer
         var config = SandboxConfigFor(pod, attempt);
         Directory.CreateDirectory(config.LogDirectory);
         string id;
+        _startups.Mark(uid, PodStartupStep.SandboxRequested);
         try
         {
             id = (await _cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: cancellationToken).ConfigureAwait(false)).PodSandboxId;
@@ -53,9 +54,11 @@ internal sealed partial class PodSyncer
             return null;
         }
 
+        _startups.Mark(uid, PodStartupStep.SandboxReady);
         _sandboxBackoff.Reset(key);
         LogSandboxCreated(_logger, SandboxConfigs.NamespaceOf(pod), pod.Metadata.Name, id, attempt);
         await WriteEtcHostsAsync(pod, id, cancellationToken).ConfigureAwait(false);
+        _startups.Mark(uid, PodStartupStep.SandboxInspected);
         return (id, config);
     }
 
@@ -128,10 +131,13 @@ internal sealed partial class PodSyncer
             return false;
         }
 
+        _startups.Mark(uid, PodStartupStep.ImageReady);
+
         ContainerConfig config;
         try
         {
             var env = await _environment.ResolveAsync(WithSandboxIps(pod, runtime), spec, cancellationToken).ConfigureAwait(false);
+            _startups.Mark(uid, PodStartupStep.EnvironmentReady);
             config = ContainerConfigs.For(pod, spec, restartCount, env, MountsFor(pod, spec, restartCount, env));
         }
         catch (PodConfigException ex)
@@ -153,6 +159,7 @@ internal sealed partial class PodSyncer
             return false;
         }
 
+        _startups.Mark(uid, PodStartupStep.ContainerCreated);
         _events.Container(pod, name, EventTypes.Normal, PodEvents.Created, "Created container: " + name);
         try
         {
@@ -167,6 +174,7 @@ internal sealed partial class PodSyncer
             return true;
         }
 
+        _startups.Mark(uid, PodStartupStep.ContainerStarted);
         state.ClearWaiting(name);
         _events.Container(pod, name, EventTypes.Normal, PodEvents.Started, "Started container " + name);
         // Probes and hooks dial the pod's IP, which the API's copy of a new pod does not hold yet.

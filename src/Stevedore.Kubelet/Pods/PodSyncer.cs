@@ -28,6 +28,8 @@ internal sealed partial class PodSyncer
     private readonly ILifecycleHookRunner _hooks;
     private readonly ResourceClient<V1Pod> _pods;
     private readonly PodEvents _events;
+    private readonly PodStartupTracker _startups;
+    private readonly StatusWriteQueue _statusWrites;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PodState> _states = new(StringComparer.Ordinal);
@@ -43,6 +45,7 @@ internal sealed partial class PodSyncer
         KubeletDependencies dependencies,
         IKubernetes client,
         PodEvents events,
+        PodStartupTracker startups,
         ILogger logger)
     {
         _cri = cri;
@@ -55,6 +58,8 @@ internal sealed partial class PodSyncer
         _hooks = dependencies.Hooks;
         _pods = new ResourceClient<V1Pod>(client);
         _events = events;
+        _startups = startups;
+        _statusWrites = new StatusWriteQueue(options.Time, logger);
         _time = options.Time;
         _logger = logger;
         _crashBackoff = new RestartBackoff(options.BackoffInitial, options.BackoffMax, options.BackoffReset);
@@ -82,21 +87,28 @@ internal sealed partial class PodSyncer
             state.LastPod = pod;
         }
 
+        _startups.Mark(uid, PodStartupStep.SyncStarted);
+
         var runtime = await _inspector.GetPodAsync(uid, cancellationToken).ConfigureAwait(false);
+        _startups.Mark(uid, PodStartupStep.RuntimeRead);
         if (pod is null)
         {
+            _startups.Forget(uid);
             return await CleanUpOrphanAsync(uid, state, runtime, cancellationToken).ConfigureAwait(false);
         }
 
         if (pod.Metadata.DeletionTimestamp is not null)
         {
+            _startups.Forget(uid);
             return await TerminateAsync(pod, state, runtime, cancellationToken).ConfigureAwait(false);
         }
 
         ForgetStoppedProbes(state, runtime);
-        var status = await WriteStatusAsync(pod, state, runtime, podIsTerminal: false, cancellationToken).ConfigureAwait(false);
+        var status = ReportStatus(pod, state, runtime, cancellationToken);
+        _startups.Mark(uid, PodStartupStep.FirstStatus);
         if (status.Phase is "Succeeded" or "Failed")
         {
+            _startups.Forget(uid);
             // A finished pod keeps its containers (for logs and status) but nothing runs any more.
             if (runtime.Running.Any() || runtime.Sandboxes.Any(s => s.Ready))
             {
@@ -112,6 +124,8 @@ internal sealed partial class PodSyncer
         {
             return SyncOutcome.After(TimeSpan.FromSeconds(2));
         }
+
+        _startups.Mark(uid, PodStartupStep.VolumesReady);
 
         var actions = PodActions.Compute(pod, runtime, state.FailedProbes, _probes.IsStarted);
         if (actions.IsEmpty)
@@ -180,14 +194,6 @@ internal sealed partial class PodSyncer
         }
 
         return state.RetryAfter is { } retry ? SyncOutcome.After(retry) : SyncOutcome.Idle;
-    }
-
-    /// <summary>Computes the pod's status and writes it through pods/status when it differs from what the API holds.</summary>
-    private async Task<V1PodStatus> WriteStatusAsync(V1Pod pod, PodState state, RuntimePod runtime, bool podIsTerminal, CancellationToken cancellationToken)
-    {
-        var status = GenerateStatus(pod, state, runtime, podIsTerminal);
-        await PutStatusAsync(pod, state, status, cancellationToken).ConfigureAwait(false);
-        return status;
     }
 
     /// <summary>The pod's status from the runtime's state, the last start failures and the probes.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Stevedore.Client.Events;
 using Stevedore.Client.Informers;
@@ -158,7 +159,10 @@ internal static class AgentHost
                 }, cancellationToken);
             }
 
-            var sources = new ApiPodSources(client);
+            // Cluster-wide informers (Services, EndpointSlices), shared by the node's service proxy, cluster DNS and
+            // the containers' Service variables.
+            await using var clusterInformers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory });
+            var sources = new ServiceListerPodSources(new ApiPodSources(client), clusterInformers.GetInformer<V1Service>());
             var allocatable = new NodeAllocatable(sources, TimeProvider.System);
             var exec = new CriContainerExec(cri.Runtime);
             var parts = new KubeletDependencies(
@@ -169,8 +173,6 @@ internal static class AgentHost
             var kubelet = new Kubelet.Kubelet(client, cri, options, parts);
             var podNetwork = Task.Run(() => KeepPodNetworkAsync(client, settings.NodeName, network, logger, cancellationToken), CancellationToken.None);
 
-            // Cluster-wide informers (Services, EndpointSlices), shared by the node's service proxy and cluster DNS.
-            await using var clusterInformers = new SharedInformerFactory(client, new SharedInformerFactoryOptions { LoggerFactory = loggerFactory });
             var serviceProxy = new ServiceProxyController(clusterInformers, ServiceProxyOptionsOf(settings), loggerFactory.CreateLogger<ServiceProxyController>());
 
             // Cluster DNS, node-local: answers from those informers' caches on the cluster DNS address, put on a link of its own.

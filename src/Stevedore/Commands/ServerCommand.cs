@@ -188,7 +188,7 @@ public static class ServerCommand
         }
 
         Directory.CreateDirectory(settings.DataDir);
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
             .SetMinimumLevel(LogLevel.Information)
             // Per-request lines from the web host would cost a quarter of the CPU under load,
             // and the control loops' own watches and lease renewals would flood them.

@@ -3,6 +3,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using Stevedore.Client.Informers;
 using Stevedore.Kubelet.Volumes;
 
 namespace Stevedore.Kubelet.NodeTests.Volumes;
@@ -202,6 +203,38 @@ public sealed class EnvironmentResolverTests(VolumeClusterFixture cluster)
         var without = await ResolveAsync(pod);
         Assert.False(without.ContainsKey("REDIS_PRIMARY_SERVICE_HOST"));
         Assert.Equal("$(REDIS_PRIMARY_SERVICE_HOST):$(REDIS_PRIMARY_SERVICE_PORT)", without["REDIS"]);
+    }
+
+    [Fact]
+    public async Task Resolve_ServiceListerSources_ServiceVariablesFromTheInformerCache_TheApiOnlyBeforeItSynced()
+    {
+        var ns = await cluster.CreateNamespaceAsync();
+        await Api.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "cache-me" },
+            Spec = new V1ServiceSpec { ClusterIP = "10.43.77.8", Ports = [new V1ServicePort { Port = 8080 }] },
+        }, ns);
+        // The inner sources cannot reach any API server: whatever the resolver gets, it got from the cache.
+        using var unreachable = new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+        await using var informers = new SharedInformerFactory(Api);
+        var services = informers.GetInformer<V1Service>();
+        var sources = new ServiceListerPodSources(new ApiPodSources(unreachable), services);
+        var resolver = new EnvironmentResolver(sources, new NodeAllocatable(sources, TimeProvider.System), NullLogger.Instance);
+        var container = new V1Container { Name = "c" };
+        var pod = Pod(ns, container);
+        pod.Spec.EnableServiceLinks = true;
+
+        var beforeSync = await Assert.ThrowsAsync<PodConfigException>(() => resolver.ResolveAsync(pod, container, CancellationToken.None));
+        Assert.Equal("CreateContainerConfigError", beforeSync.Reason);
+
+        using var stop = new CancellationTokenSource();
+        informers.Start(stop.Token);
+        Assert.True(await informers.WaitForCacheSyncAsync(stop.Token));
+        var values = (await resolver.ResolveAsync(pod, container, CancellationToken.None)).ToDictionary(e => e.Key, e => e.Value);
+
+        Assert.Equal("10.43.77.8", values["CACHE_ME_SERVICE_HOST"]);
+        Assert.Equal("tcp://10.43.77.8:8080", values["CACHE_ME_PORT"]);
+        await stop.CancelAsync();
     }
 
     [Fact]
