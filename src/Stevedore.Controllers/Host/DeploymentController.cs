@@ -118,8 +118,11 @@ public sealed class DeploymentController : QueueController
         if (decision.Revision is { } revision)
         {
             var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [DeploymentAnnotations.Revision] = revision } } };
-            var patched = await _deployments.PatchAsync(ns, name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), cancellationToken).ConfigureAwait(false);
-            deployment.Metadata.ResourceVersion = patched.Metadata.ResourceVersion;
+            // The status write below starts from what the server now holds, not from the lister's copy with the
+            // patch's resourceVersion grafted on: that copy may predate another writer (a `kubectl apply` between
+            // this sync's read and the patch), and a status write carries metadata, so it would put back the old
+            // last-applied annotation without a conflict.
+            deployment = await _deployments.PatchAsync(ns, name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), cancellationToken).ConfigureAwait(false);
         }
 
         if (decision.StatusChanged)
