@@ -198,8 +198,9 @@ public sealed class AgentMachine : IDisposable
             }
         }
 
-        // Shims run `stevedore engine shim <engine data dir> ...` in sessions of their own; with their containers gone they
-        // end by themselves, anything still there serves this root only.
+        // Shims run `stevedore-shim <engine data dir> ...` (or `stevedore engine shim <engine data dir> ...` without the
+        // native shim) in sessions of their own; with their containers gone they end by themselves, anything still
+        // there serves this root only.
         foreach (var pid in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)))
         {
             string commandLine;
@@ -212,7 +213,7 @@ public sealed class AgentMachine : IDisposable
                 continue;
             }
 
-            if (commandLine.Contains(" engine shim " + prefix, StringComparison.Ordinal))
+            if (commandLine.Contains(" engine shim " + prefix, StringComparison.Ordinal) || commandLine.Contains("/stevedore-shim " + prefix, StringComparison.Ordinal))
             {
                 try
                 {
