@@ -6,14 +6,53 @@ namespace Stevedore.Scheduler.Framework;
 /// </summary>
 public sealed class CycleState
 {
-    private readonly Dictionary<string, object> _data = new(StringComparer.Ordinal);
+    // A handful of entries, read for every node by every Score and Filter call: a short list
+    // found by reference first (plugins pass their key constants), which costs no string hashing.
+    private readonly List<KeyValuePair<string, object>> _data = [];
 
-    public void Write(string key, object value) => _data[key] = value;
+    public void Write(string key, object value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        for (var i = 0; i < _data.Count; i++)
+        {
+            if (string.Equals(_data[i].Key, key, StringComparison.Ordinal))
+            {
+                _data[i] = new(key, value);
+                return;
+            }
+        }
+
+        _data.Add(new(key, value));
+    }
 
     public bool TryRead<T>(string key, out T value)
         where T : class
     {
-        if (_data.TryGetValue(key, out var raw) && raw is T typed)
+        var data = _data;
+        for (var i = 0; i < data.Count; i++)
+        {
+            if (ReferenceEquals(data[i].Key, key))
+            {
+                return As(data[i].Value, out value);
+            }
+        }
+
+        for (var i = 0; i < data.Count; i++)
+        {
+            if (string.Equals(data[i].Key, key, StringComparison.Ordinal))
+            {
+                return As(data[i].Value, out value);
+            }
+        }
+
+        value = null!;
+        return false;
+    }
+
+    private static bool As<T>(object raw, out T value)
+        where T : class
+    {
+        if (raw is T typed)
         {
             value = typed;
             return true;
