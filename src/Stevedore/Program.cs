@@ -20,6 +20,11 @@ if (args is ["engine", "shim", .. var shimArgs])
     }
 }
 
+if (args is ["agent", ..])
+{
+    Stevedore.Agent.AgentGcBudget.EnsureSmallGen0();
+}
+
 var root = new RootCommand("Stevedore: a Kubernetes-compatible cluster in one binary");
 root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(AgentCommand.Create());

@@ -63,6 +63,17 @@ public sealed class JoinedAgentScenarios(JoinedAgentFixture cluster)
     }
 
     [Fact]
+    public async Task Agent_RestartsItselfOnceWithASmallGen0Budget_OtherCommandsKeepTheGcDefault()
+    {
+        // The agent replaced its own image (same pid, the one the test started) with DOTNET_GCgen0size set;
+        // the engine process, another command of the same binary, runs with the GC's default.
+        static string[] EnvironmentOf(int pid) => File.ReadAllText($"/proc/{pid}/environ").Split('\0');
+        Assert.Contains("DOTNET_GCgen0size=0x400000", EnvironmentOf(cluster.AgentProcessId));
+        Assert.DoesNotContain(EnvironmentOf(cluster.EngineProcessId), v => v.StartsWith("DOTNET_GCgen0size=", StringComparison.Ordinal));
+        Assert.Equal(cluster.NodeName, await cluster.Server.Kubectl("1.32").OkAsync("get", "lease", cluster.NodeName, "-n", "kube-node-lease", "-o", "jsonpath={.spec.holderIdentity}"));
+    }
+
+    [Fact]
     public async Task Join_TheAgentTalksWithItsOwnNodeCertificate_AndTheTokenOnlyAsksForCertificates()
     {
         var k = cluster.Server.Kubectl("1.32");
@@ -243,6 +254,12 @@ public sealed class JoinedAgentFixture : IAsyncLifetime
 
     /// <summary>True once the agent, stopped after joining, came back with neither --server nor --token and renewed its Lease.</summary>
     public bool RestartedWithoutToken { get; private set; }
+
+    /// <summary>The running agent's pid (the restarted one).</summary>
+    public int AgentProcessId => _processes[^1].Id;
+
+    /// <summary>The pid of the separate <c>stevedore engine cri</c>.</summary>
+    public int EngineProcessId => _processes[0].Id;
 
     /// <summary>Namespaces the tests made; deleted (and their pods awaited) before the agent stops.</summary>
     public List<string> Namespaces { get; } = [];
