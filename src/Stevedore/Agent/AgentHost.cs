@@ -231,11 +231,15 @@ internal static class AgentHost
     /// proxy's table, the cluster DNS link, then the pod network (conflist, egress guard, bridge, IPAM
     /// allocations, portmap's chains). Running pods lose their network; meant for a node being taken down or reset.
     /// </summary>
-    public static async Task CleanupAsync(string dataDir, string dnsLinkName, CancellationToken cancellationToken)
+    public static async Task CleanupAsync(AgentSettings settings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         await ProxyTable.RemoveAsync(ServiceProxyOptions.DefaultTableName, cancellationToken);
-        await NodeDns.CleanupAsync(dnsLinkName, cancellationToken);
-        await new PodNetwork(new PodNetworkOptions { DataDir = dataDir }).CleanupAsync(cancellationToken);
+        await NodeDns.CleanupAsync(settings.DnsLinkName, cancellationToken);
+        // The bridge and conflist the agent was started with (--cni-bridge, --cni-conf-dir), not the defaults,
+        // which may belong to another node agent on the same machine.
+        await new PodNetwork(new PodNetworkOptions { DataDir = settings.DataDir, ConfDir = settings.CniConfDir, BridgeName = settings.BridgeName })
+            .CleanupAsync(cancellationToken);
     }
 
     /// <summary>

@@ -60,22 +60,23 @@ public static class AgentCommand
                 ClusterDomain = domain,
                 DnsUpstream = upstream,
             };
+            settings = containerLogs.ApplyTo(network.ApplyTo(settings, parse), parse);
             if (parse.GetValue(cleanup))
             {
-                return await CleanupAsync("agent", settings.DataDir, settings.DnsLinkName, cancellationToken);
+                return await CleanupAsync("agent", settings, cancellationToken);
             }
 
-            return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), containerLogs.ApplyTo(network.ApplyTo(settings, parse), parse), cancellationToken);
+            return await RunAsync(parse.GetValue(server), parse.GetValue(token), parse.GetValue(kubeconfig), settings, cancellationToken);
         });
         return command;
     }
 
     /// <summary><c>--cleanup</c> of <c>stevedore agent</c> and <c>stevedore server</c>: the node's networking leftovers, then exit.</summary>
-    internal static async Task<int> CleanupAsync(string command, string agentDataDir, string dnsLinkName, CancellationToken cancellationToken)
+    internal static async Task<int> CleanupAsync(string command, AgentSettings settings, CancellationToken cancellationToken)
     {
         try
         {
-            await AgentHost.CleanupAsync(agentDataDir, dnsLinkName, cancellationToken);
+            await AgentHost.CleanupAsync(settings, cancellationToken);
             Console.WriteLine("Removed the service proxy rules, the cluster DNS link and the pod network of this node.");
             return 0;
         }

@@ -58,7 +58,8 @@ public static class ServerCommand
         {
             if (parse.GetValue(cleanup))
             {
-                return await AgentCommand.CleanupAsync("server", Path.Combine(parse.GetValue(dataDir)!, "agent"), Stevedore.Network.Dns.Server.DnsServingLink.DefaultName, cancellationToken);
+                var agentSettings = containerLogs.ApplyTo(network.ApplyTo(new AgentSettings { NodeName = "", DataDir = Path.Combine(parse.GetValue(dataDir)!, "agent") }, parse), parse);
+                return await AgentCommand.CleanupAsync("server", agentSettings, cancellationToken);
             }
 
             ServiceIPRange? range = null;
