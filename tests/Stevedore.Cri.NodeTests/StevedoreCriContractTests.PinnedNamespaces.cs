@@ -169,6 +169,36 @@ public sealed partial class StevedoreCriContractTests
     }
 
     [NodeFact]
+    public async Task RunPodSandbox_ManyAtOnceWithoutPauseContainers_RemoveLeavesNoNamespaceBehind()
+    {
+        using var cri = new CriClient(fixture.SocketPath);
+        var sandboxes = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => RunSandboxAsync(cri, "burst-" + i, NamespaceMode.Container)));
+        var pins = new List<string>();
+        try
+        {
+            foreach (var (_, id) in sandboxes)
+            {
+                var info = JsonNode.Parse((await cri.Runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = id, Verbose = true })).Info["info"])!;
+                pins.AddRange(new[] { "netNamespacePath", "ipcNamespacePath", "utsNamespacePath" }.Select(key => info[key]!.GetValue<string>()));
+            }
+
+            Assert.Equal(36, pins.Distinct().Count());
+            await Task.WhenAll(sandboxes.Select(s => StartSleeperAsync(cri, s.Id, s.Config, "main", NamespaceMode.Container)));
+        }
+        finally
+        {
+            await Task.WhenAll(sandboxes.Select(async s =>
+            {
+                await cri.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = s.Id });
+                await cri.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = s.Id });
+            }));
+        }
+
+        Assert.All(pins, pin => Assert.False(File.Exists(pin) || PinnedNamespace.IsPinned(pin), pin + " is gone"));
+        Assert.DoesNotContain(fixture.Engine.Containers.List(), r => sandboxes.Any(s => s.Id == r.Id || r.Options.Labels.GetValueOrDefault(CriMetadata.SandboxLabel) == s.Id));
+    }
+
+    [NodeFact]
     public async Task PortForward_SandboxWithThePauseContainer_ReachesTheServerInThePod()
     {
         await using var pod = await StreamingPod.StartAsync(fixture, "forward-pause", "exec nc -ll -p 8082 -e /bin/cat", shareProcessNamespace: true);
