@@ -195,8 +195,9 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
             }
 
             await TearDownNetworkAsync(sandbox.Id, context.CancellationToken);
-            await engine.RemoveAsync(sandbox.Id, force: true, context.CancellationToken);
+            // The namespaces before the record: should an unmount fail, the record is still there for the kubelet's retry.
             RemoveNamespaces(CriMetadata.From(sandbox.Options.Labels)!);
+            await engine.RemoveAsync(sandbox.Id, force: true, context.CancellationToken);
         }
 
         return new RemovePodSandboxResponse();
