@@ -28,6 +28,7 @@ public sealed class BenchSuite(BenchSettings settings, TestImages images)
                 };
                 Progress.Write($"run {run}/{settings.Runs}: {peer.Name} (load {LoadAverage.Now():0.0})");
                 var namespacesBefore = NetworkNamespaces.List();
+                var podNamespacesBefore = NetworkNamespaces.ListPodNamespaces();
                 var broken = 0;
                 try
                 {
@@ -45,7 +46,12 @@ public sealed class BenchSuite(BenchSettings settings, TestImages images)
                     await peer.DisposeAsync();
                     // Not removed: another runtime on the machine may be about to use a namespace it just made.
                     var emptyNamespaces = await NetworkNamespaces.EmptySinceAsync(namespacesBefore);
-                    List<string> leftovers = [.. peer.Leftovers, .. emptyNamespaces.Select(n => $"network namespace {n} (empty, made during the run)")];
+                    List<string> leftovers =
+                    [
+                        .. peer.Leftovers,
+                        .. emptyNamespaces.Select(n => $"network namespace {n} (empty, made during the run)"),
+                        .. NetworkNamespaces.PodNamespacesLeftSince(podNamespacesBefore, emptyNamespaces).Select(p => $"pinned pod namespace {p} (made during the run, its pod's network namespace gone or empty)"),
+                    ];
                     Results.Add(peer.Name, Metrics.Leftovers, leftovers.Count);
                     foreach (var leftover in leftovers)
                     {

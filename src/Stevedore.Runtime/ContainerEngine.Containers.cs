@@ -362,6 +362,7 @@ public sealed partial class ContainerEngine
         await AddNamespaceAsync(namespaces, "network", options.Network, "none", cancellationToken);
         await AddNamespaceAsync(namespaces, "ipc", options.Ipc, "private", cancellationToken);
         await AddNamespaceAsync(namespaces, "pid", options.Pid, "private", cancellationToken);
+        await AddNamespaceAsync(namespaces, "uts", options.Uts, "private", cancellationToken);
         var inputs = new RuntimeSpecBuilder.Inputs(
             record.Id,
             hostname,
@@ -423,7 +424,7 @@ public sealed partial class ContainerEngine
 
     private static void ValidateModes(ContainerOptions options)
     {
-        foreach (var (type, mode, privateName) in new[] { ("network", options.Network, "none"), ("ipc", options.Ipc, "private"), ("pid", options.Pid, "private") })
+        foreach (var (type, mode, privateName) in new[] { ("network", options.Network, "none"), ("ipc", options.Ipc, "private"), ("pid", options.Pid, "private"), ("uts", options.Uts, "private") })
         {
             if (mode != privateName && mode != "host" && !mode.StartsWith("container:", StringComparison.Ordinal)
                 && !(mode.StartsWith("ns:", StringComparison.Ordinal) && Path.IsPathRooted(mode["ns:".Length..])))

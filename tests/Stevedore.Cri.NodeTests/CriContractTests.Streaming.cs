@@ -319,7 +319,10 @@ public abstract partial class CriContractTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    /// <summary>A sandbox with one running busybox container (running <c>sh -c SCRIPT</c>), removed on dispose.</summary>
+    /// <summary>
+    /// A sandbox with one running busybox container (running <c>sh -c SCRIPT</c>), removed on dispose. Its PID
+    /// namespace options are the kubelet's: one per container, or one for the pod with <c>shareProcessNamespace</c>.
+    /// </summary>
     protected sealed class StreamingPod : IAsyncDisposable
     {
         private StreamingPod(CriClient cri, string sandboxId, string containerId)
@@ -336,16 +339,19 @@ public abstract partial class CriContractTests
         public string ContainerId { get; }
 
         public static async Task<StreamingPod> StartAsync(
-            ICriFixture fixture, string name, string script, bool stdin = false, bool stdinOnce = false, bool tty = false, [CallerMemberName] string test = "")
+            ICriFixture fixture, string name, string script, bool stdin = false, bool stdinOnce = false, bool tty = false, bool shareProcessNamespace = false,
+            [CallerMemberName] string test = "")
         {
             var cri = new CriClient(fixture.SocketPath);
             var uid = Guid.NewGuid().ToString();
+            var pidMode = shareProcessNamespace ? NamespaceMode.Pod : NamespaceMode.Container;
             var sandboxConfig = new PodSandboxConfig
             {
                 Metadata = new PodSandboxMetadata { Name = name, Namespace = "streaming", Uid = uid },
                 Hostname = name,
                 LogDirectory = Path.Combine(fixture.ScratchDir, "pods", uid),
                 Labels = { ["test"] = test.Length > 63 ? test[..63] : test },
+                Linux = new LinuxPodSandboxConfig { SecurityContext = new LinuxSandboxSecurityContext { NamespaceOptions = new NamespaceOption { Pid = pidMode } } },
             };
             var sandboxId = (await cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = sandboxConfig })).PodSandboxId;
             try
@@ -359,6 +365,7 @@ public abstract partial class CriContractTests
                     Stdin = stdin,
                     StdinOnce = stdinOnce,
                     Tty = tty,
+                    Linux = new LinuxContainerConfig { SecurityContext = new LinuxContainerSecurityContext { NamespaceOptions = new NamespaceOption { Pid = pidMode } } },
                 };
                 var containerId = (await cri.Runtime.CreateContainerAsync(new CreateContainerRequest { PodSandboxId = sandboxId, Config = config, SandboxConfig = sandboxConfig })).ContainerId;
                 await cri.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = containerId });

@@ -90,6 +90,35 @@ public sealed class CriTranslationTests
     }
 
     [Theory]
+    [InlineData(NamespaceMode.Container, "private")]
+    [InlineData(NamespaceMode.Pod, "private")]
+    [InlineData(NamespaceMode.Node, "host")]
+    public void ContainerOptionsOf_SandboxWithoutPauseContainer_JoinsThePinnedNamespacesByPath(NamespaceMode pid, string pidMode)
+    {
+        var config = new ContainerConfig
+        {
+            Image = new ImageSpec { Image = "busybox" },
+            Linux = new LinuxContainerConfig { SecurityContext = new LinuxContainerSecurityContext { NamespaceOptions = new NamespaceOption { Pid = pid } } },
+        };
+        var sandbox = new CriMetadata { PinnedNamespaces = true, NetnsPath = "/run/netns/cni-1", IpcPath = "/run/podns/ipc-1", UtsPath = "/run/podns/uts-1" };
+
+        var options = CriRuntimeService.ContainerOptionsOf(config, "sb1", sandbox);
+
+        Assert.Equal(("ns:/run/netns/cni-1", "ns:/run/podns/ipc-1", "ns:/run/podns/uts-1", pidMode), (options.Network, options.Ipc, options.Uts, options.Pid));
+    }
+
+    [Fact]
+    public void ContainerOptionsOf_HostNamespacesWithoutPauseContainer_UseTheNodesAndKeepAUtsOfTheirOwn()
+    {
+        var config = new ContainerConfig { Image = new ImageSpec { Image = "busybox" } };
+        var sandbox = new CriMetadata { PinnedNamespaces = true, HostNetwork = true, HostIpc = true };
+
+        var options = CriRuntimeService.ContainerOptionsOf(config, "sb1", sandbox);
+
+        Assert.Equal(("host", "host", "private"), (options.Network, options.Ipc, options.Uts));
+    }
+
+    [Theory]
     [InlineData(false, null, "container:sb1", "container:sb1")]
     [InlineData(false, NamespaceMode.Pod, "container:sb1", "container:sb1")]
     [InlineData(false, NamespaceMode.Container, "container:sb1", "private")]

@@ -12,7 +12,7 @@ using Stevedore.Runtime.Cri;
 namespace Stevedore.Cri.NodeTests;
 
 /// <summary>The CRI contract against Stevedore's own CRI server, plus what only Stevedore promises.</summary>
-public sealed class StevedoreCriContractTests(StevedoreCriFixture fixture) : CriContractTests(fixture), IClassFixture<StevedoreCriFixture>
+public sealed partial class StevedoreCriContractTests(StevedoreCriFixture fixture) : CriContractTests(fixture), IClassFixture<StevedoreCriFixture>
 {
     private const string Busybox = "docker.io/library/busybox:latest";
 

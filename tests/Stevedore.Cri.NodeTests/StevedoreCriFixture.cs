@@ -24,6 +24,8 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
     public string ScratchDir => Path.Combine(_root, "scratch");
     /// <summary>The engine's options, to open a second engine over the same data (as after a restart).</summary>
     public EngineOptions? Options { get; private set; }
+    /// <summary>The engine the server runs on.</summary>
+    public ContainerEngine Engine => _engine ?? throw new InvalidOperationException("the fixture is not initialized");
     /// <summary>The pod network sandboxes are attached to.</summary>
     public CriTestNetwork Network => _network ?? throw new InvalidOperationException("the fixture is not initialized");
 
@@ -100,9 +102,11 @@ public sealed class StevedoreCriFixture : ICriFixture, IAsyncLifetime
 
                 await _engine.Runc.DeleteAsync(record.Id, CancellationToken.None);
                 Snapshotter.Unmount(_engine.Containers.PathsOf(record.Id).Rootfs);
-                if (CriMetadata.From(record.Options.Labels) is { NetnsPath.Length: > 0 } sandbox)
+                if (CriMetadata.From(record.Options.Labels) is { } sandbox)
                 {
                     Stevedore.Network.Netns.NetworkNamespace.Remove(sandbox.NetnsPath);
+                    Stevedore.Runtime.Native.PinnedNamespace.Remove(sandbox.IpcPath);
+                    Stevedore.Runtime.Native.PinnedNamespace.Remove(sandbox.UtsPath);
                 }
             }
 

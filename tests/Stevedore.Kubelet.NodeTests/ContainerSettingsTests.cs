@@ -75,4 +75,39 @@ public abstract class ContainerSettingsTests(NodeFixture node)
         await Pods.DeleteAsync(node, pod, grace: 2);
         await Pods.WaitGoneAsync(node, pod, pod.Metadata.Uid);
     }
+
+    [NodeFact]
+    public async Task ShareProcessNamespace_OnlyWhenAsked_ContainersSeeEachOthersProcesses()
+    {
+        var ns = await node.CreateNamespaceAsync();
+        // The second container looks (for a while) for the first one's sleep and reports what it saw and its PID 1
+        // ("36[0]0": the script's own command line must not match).
+        const string peek = "seen=no; for i in $(seq 50); do if cat /proc/[0-9]*/cmdline | tr '\\0' ' ' | grep -q 'sleep 36[0]0'; then seen=yes; break; fi; sleep 0.1; done; "
+            + "echo \"seen=$seen init=$(tr '\\0' '\\n' < /proc/1/cmdline | head -n 1)\" > /dev/termination-log";
+        var pods = new List<V1Pod>();
+        foreach (var (name, share) in new[] { ("shared-pid", true), ("own-pid", false) })
+        {
+            var spec = Pods.Busybox(ns, name, node.NodeName, "exec sleep 3600", restartPolicy: "Never");
+            spec.Spec.ShareProcessNamespace = share;
+            spec.Spec.Containers.Add(Pods.Container("peek", peek));
+            pods.Add(await Pods.CreateAsync(node, spec));
+        }
+
+        var messages = new List<string>();
+        foreach (var pod in pods)
+        {
+            var done = await Pods.WaitAsync(node, pod, p => Pods.Status(p, "peek")?.State?.Terminated is not null, "peek finished");
+            messages.Add(Pods.Status(done, "peek")!.State.Terminated.Message);
+        }
+
+        // Shared: one PID namespace whose PID 1 is the sandbox's pause process. Not shared: the container's own shell is PID 1.
+        Assert.Matches("^seen=yes init=(/pause|/usr/bin/catatonit)\n$", messages[0]);
+        Assert.Equal("seen=no init=sh\n", messages[1]);
+
+        foreach (var pod in pods)
+        {
+            await Pods.DeleteAsync(node, pod, grace: 1);
+            await Pods.WaitGoneAsync(node, pod, pod.Metadata.Uid);
+        }
+    }
 }

@@ -94,6 +94,22 @@ public sealed class RuntimeSpecBuilderTests
     }
 
     [Theory]
+    [InlineData("/run/podns/uts-1", "uts=/run/podns/uts-1", "pod-1")]
+    [InlineData(null, null, null)]
+    public void Build_UtsNamespace_JoinedKeepsTheHostnameHostHasNone(string? utsPath, string? entry, string? hostname)
+    {
+        var inputs = new RuntimeSpecBuilder.Inputs("id", "pod-1", ["sh"], [], "/", 0, 0, [], "/s/id",
+            new Dictionary<string, string?> { ["uts"] = utsPath }, new Dictionary<string, ulong>());
+
+        var spec = RuntimeSpecBuilder.Build(new ContainerOptions(), inputs);
+
+        var namespaces = spec["linux"]!["namespaces"]!.AsArray().Select(n => n!["type"]!.GetValue<string>() + "=" + (n["path"]?.GetValue<string>() ?? "")).ToList();
+        Assert.Equal(entry, namespaces.SingleOrDefault(n => n.StartsWith("uts=", StringComparison.Ordinal)));
+        // runc refuses to set a hostname in the host's UTS namespace.
+        Assert.Equal(hostname, spec["hostname"]?.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData("relative:/x")]
     [InlineData("/a:/b:rx")]
     [InlineData("/a")]

@@ -29,7 +29,9 @@ public static class SandboxConfigs
                     NamespaceOptions = new NamespaceOption
                     {
                         Network = spec.HostNetwork == true ? NamespaceMode.Node : NamespaceMode.Pod,
-                        Pid = spec.HostPID == true ? NamespaceMode.Node : NamespaceMode.Container,
+                        // As upstream: POD for shareProcessNamespace, which tells the runtime the pod needs one PID
+                        // namespace held for it (a pause process); CONTAINER lets a runtime run none (CRI-O, Stevedore).
+                        Pid = spec.HostPID == true ? NamespaceMode.Node : spec.ShareProcessNamespace == true ? NamespaceMode.Pod : NamespaceMode.Container,
                         Ipc = spec.HostIPC == true ? NamespaceMode.Node : NamespaceMode.Pod,
                     },
                 },

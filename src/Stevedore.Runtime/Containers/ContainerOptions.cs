@@ -63,6 +63,13 @@ public sealed class ContainerOptions
     /// <summary><c>private</c> (default), <c>host</c>, or <c>container:&lt;id|name&gt;</c>.</summary>
     public string Pid { get; set; } = "private";
 
+    /// <summary>
+    /// The UTS namespace (hostname): <c>private</c> (default), <c>host</c>, <c>container:&lt;id|name&gt;</c>,
+    /// or <c>ns:&lt;path&gt;</c> to join a pinned one (a CRI sandbox without a pause container). A joined
+    /// namespace gets <see cref="Hostname"/> set again; with <c>host</c> the hostname is left alone.
+    /// </summary>
+    public string Uts { get; set; } = "private";
+
     /// <summary>Nameservers for /etc/resolv.conf (docker --dns); with the searches and options below they replace the default file.</summary>
     public IReadOnlyList<string> DnsServers { get; set; } = [];
 

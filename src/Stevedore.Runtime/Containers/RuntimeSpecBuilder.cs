@@ -291,7 +291,8 @@ public static class RuntimeSpecBuilder
                 ["noNewPrivileges"] = false,
             },
             ["root"] = new JsonObject { ["path"] = "rootfs", ["readonly"] = options.ReadOnlyRootfs },
-            ["hostname"] = inputs.Hostname,
+            // runc refuses a hostname without a UTS namespace of the container's own or joined.
+            ["hostname"] = inputs.NamespacePaths.TryGetValue("uts", out var uts) && uts is null ? null : inputs.Hostname,
             ["mounts"] = mounts,
             ["linux"] = new JsonObject
             {

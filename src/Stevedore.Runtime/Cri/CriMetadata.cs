@@ -35,6 +35,22 @@ public sealed class CriMetadata
     /// <summary>The sandbox's pinned network namespace (<c>/run/netns/cni-…</c>); empty for host-network or loopback-only sandboxes.</summary>
     public string NetnsPath { get; set; } = "";
 
+    /// <summary>
+    /// Whether the sandbox runs no pause container (every sandbox that does not share one PID namespace
+    /// between its containers): its engine record is never started, and its namespaces are pinned files
+    /// (<see cref="NetnsPath"/>, <see cref="IpcPath"/>, <see cref="UtsPath"/>) that containers join by path.
+    /// </summary>
+    public bool PinnedNamespaces { get; set; }
+
+    /// <summary>The pinned IPC namespace of a sandbox without a pause container; empty with the node's IPC.</summary>
+    public string IpcPath { get; set; } = "";
+
+    /// <summary>The pinned UTS namespace (the pod's hostname) of a sandbox without a pause container; empty for host-network sandboxes.</summary>
+    public string UtsPath { get; set; } = "";
+
+    /// <summary>Whether StopPodSandbox ran for a sandbox without a pause container (with one, its state says so).</summary>
+    public bool Stopped { get; set; }
+
     /// <summary>The network configuration list the sandbox was attached with, so DEL runs exactly what ADD ran.</summary>
     public string CniConfig { get; set; } = "";
 

@@ -24,6 +24,15 @@ public sealed class CriNetworkOptions
     /// <summary>Where sandbox network namespaces are pinned (<c>cni-&lt;uuid&gt;</c>).</summary>
     public string NetnsDir { get; set; } = NetworkNamespace.DefaultDir;
 
+    /// <summary>
+    /// Where sandboxes without a pause container pin their IPC and UTS namespaces
+    /// (<c>ipc-&lt;uuid&gt;</c>, <c>uts-&lt;uuid&gt;</c>, the uuid of their <c>cni-&lt;uuid&gt;</c> network namespace).
+    /// </summary>
+    public string PodNamespaceDir { get; set; } = DefaultPodNamespaceDir;
+
+    /// <summary>The default <see cref="PodNamespaceDir"/>: under /run, so a reboot clears it with the namespaces.</summary>
+    public const string DefaultPodNamespaceDir = "/run/stevedore/podns";
+
     /// <summary>The sandbox interface the pod network is attached as.</summary>
     public string IfName { get; set; } = "eth0";
 

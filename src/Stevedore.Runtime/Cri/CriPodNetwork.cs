@@ -60,13 +60,13 @@ public sealed class CriPodNetwork(CriNetworkOptions options)
         }
     }
 
-    /// <summary>Creates the sandbox's namespace, <c>&lt;NetnsDir&gt;/cni-&lt;uuid&gt;</c>.</summary>
+    /// <summary>Creates the sandbox's namespace, <c>&lt;NetnsDir&gt;/cni-&lt;uuid&gt;</c> (a new uuid unless given).</summary>
     /// <exception cref="RpcException">Internal, with the kernel's reason.</exception>
-    public string CreateNamespace()
+    public string CreateNamespace(Guid? uuid = null)
     {
         try
         {
-            return NetworkNamespace.Create(Options.NetnsDir, "cni-" + Guid.NewGuid().ToString());
+            return NetworkNamespace.Create(Options.NetnsDir, "cni-" + (uuid ?? Guid.NewGuid()).ToString());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

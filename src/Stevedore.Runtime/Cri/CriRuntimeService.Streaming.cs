@@ -36,7 +36,7 @@ public sealed partial class CriRuntimeService
         }
 
         var sandbox = await FindAsync(request.PodSandboxId, SandboxKind, context.CancellationToken) ?? throw NotFound("pod sandbox", request.PodSandboxId);
-        if (sandbox.Status != EngineStatus.Running)
+        if (SandboxStateOf(sandbox) != PodSandboxState.SandboxReady)
         {
             throw new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, $"pod sandbox {sandbox.Id} is not ready"));
         }

@@ -4,15 +4,20 @@ using Grpc.Core;
 using Stevedore.Cri.V1;
 using Stevedore.Runtime.Containers;
 using Stevedore.Runtime.Cri.Streaming;
+using Stevedore.Runtime.Native;
 using EngineStatus = Stevedore.Runtime.Containers.ContainerStatus;
 
 namespace Stevedore.Runtime.Cri;
 
 /// <summary>
-/// CRI RuntimeService over <see cref="ContainerEngine"/>. A sandbox is an infra container running the
-/// pause image, holding the pod's network and IPC namespaces; workload containers join them. Its
-/// network namespace is pinned (<c>/run/netns/cni-…</c>) and attached through CNI before the infra
-/// container starts in it (<see cref="CriPodNetwork"/>). The sandbox ID is the infra container's ID.
+/// CRI RuntimeService over <see cref="ContainerEngine"/>. A sandbox is an engine record labelled as one;
+/// its ID is that record's ID. Its network namespace is pinned (<c>/run/netns/cni-…</c>) and attached
+/// through CNI (<see cref="CriPodNetwork"/>). Only a pod whose containers share one PID namespace
+/// (<c>shareProcessNamespace</c>) needs a process to hold it: there the record is an infra container
+/// running the pause image, and containers join its namespaces. Every other sandbox runs nothing (as
+/// CRI-O's <c>drop_infra_ctr</c>): the record is never started, its IPC and UTS namespaces are pinned
+/// next to the network one (<see cref="PinnedNamespace"/>), and containers join all three by path —
+/// one shim and one <c>runc run</c> fewer per pod.
 /// </summary>
 public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetwork network, StreamingServer streaming) : RuntimeService.RuntimeServiceBase
 {
@@ -66,14 +71,17 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
             HostNetwork = namespaces?.Network == NamespaceMode.Node,
             HostIpc = namespaces?.Ipc == NamespaceMode.Node,
             HostPid = namespaces?.Pid == NamespaceMode.Node,
+            // Absent options mean the proto default, POD: one PID namespace for the pod, held by a pause process.
+            PinnedNamespaces = (namespaces?.Pid ?? NamespaceMode.Pod) != NamespaceMode.Pod,
         };
         var podNetwork = network.Enabled && !cri.HostNetwork;
         // Fails before anything exists when no network is configured yet.
         var cniNetwork = podNetwork ? network.CurrentNetwork() : null;
-        if (podNetwork)
+        var uuid = Guid.NewGuid();
+        if (podNetwork || (cri.PinnedNamespaces && !cri.HostNetwork))
         {
-            cri.NetnsPath = network.CreateNamespace();
-            cri.PortMappings = CriPodNetwork.PortMappingsOf(config);
+            cri.NetnsPath = network.CreateNamespace(uuid);
+            cri.PortMappings = podNetwork ? CriPodNetwork.PortMappingsOf(config) : [];
         }
 
         var options = new ContainerOptions
@@ -81,7 +89,7 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
             Image = PauseImage,
             Name = $"k8s_POD_{metadata.Name}_{metadata.Namespace}_{metadata.Uid}_{metadata.Attempt}",
             Hostname = string.IsNullOrEmpty(config.Hostname) || cri.HostNetwork ? null : config.Hostname,
-            Network = cri.HostNetwork ? "host" : podNetwork ? "ns:" + cri.NetnsPath : "none",
+            Network = cri.HostNetwork ? "host" : cri.NetnsPath.Length > 0 ? "ns:" + cri.NetnsPath : "none",
             Ipc = cri.HostIpc ? "host" : "private",
             Pid = cri.HostPid ? "host" : "private",
             Labels = EngineLabels(SandboxKind, null, cri),
@@ -93,18 +101,36 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
         try
         {
             record = await engine.CreateAsync(options, context.CancellationToken);
+            // The pod's hostname: every container sets it again in the shared UTS namespace, so it must be one name.
+            var hostname = options.Hostname ?? record.Id[..12];
+            if (cri.PinnedNamespaces)
+            {
+                PinNamespaces(cri, uuid, hostname);
+            }
+
             if (podNetwork)
             {
                 // The CNI container ID is the sandbox ID, so plugin state (host-local, portmap chains) names the sandbox.
                 await network.SetUpAsync(record.Id, cri, cniNetwork!, context.CancellationToken);
-                engine.Containers.Update(record.Id, r => r.Options.Labels = EngineLabels(SandboxKind, null, cri));
             }
 
-            await engine.StartAsync(record.Id, null, context.CancellationToken);
+            if (podNetwork || cri.PinnedNamespaces)
+            {
+                engine.Containers.Update(record.Id, r =>
+                {
+                    r.Options.Labels = EngineLabels(SandboxKind, null, cri);
+                    r.Options.Hostname = cri.UtsPath.Length > 0 ? hostname : r.Options.Hostname;
+                });
+            }
+
+            if (!cri.PinnedNamespaces)
+            {
+                await engine.StartAsync(record.Id, null, context.CancellationToken);
+            }
         }
         catch
         {
-            // Nothing of a sandbox that failed to start stays behind: attachment, container, namespace.
+            // Nothing of a sandbox that failed to start stays behind: attachment, container, namespaces.
             if (record is not null)
             {
                 await TearDownQuietlyAsync(record.Id, cri);
@@ -113,7 +139,7 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
 
             try
             {
-                CriPodNetwork.RemoveNamespace(cri.NetnsPath);
+                RemoveNamespaces(cri);
             }
             catch (RpcException)
             {
@@ -136,8 +162,22 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
                 await StopQuietlyAsync(member.Id, 0, context.CancellationToken);
             }
 
-            await StopQuietlyAsync(sandbox.Id, 10, context.CancellationToken);
-            await TearDownNetworkAsync(sandbox, context.CancellationToken);
+            if (SharedMetadataOf(sandbox).PinnedNamespaces)
+            {
+                // Nothing runs to stop; the namespaces stay pinned until RemovePodSandbox, as an exited pause container's record stays.
+                engine.Containers.Update(sandbox.Id, r =>
+                {
+                    var cri = CriMetadata.From(r.Options.Labels)!;
+                    cri.Stopped = true;
+                    r.Options.Labels = EngineLabels(SandboxKind, null, cri);
+                });
+            }
+            else
+            {
+                await StopQuietlyAsync(sandbox.Id, 10, context.CancellationToken);
+            }
+
+            await TearDownNetworkAsync(sandbox.Id, context.CancellationToken);
         }
 
         return new StopPodSandboxResponse();
@@ -154,9 +194,10 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
                 await engine.RemoveAsync(member.Id, force: true, context.CancellationToken);
             }
 
-            await TearDownNetworkAsync(sandbox, context.CancellationToken);
+            await TearDownNetworkAsync(sandbox.Id, context.CancellationToken);
+            // The namespaces before the record: should an unmount fail, the record is still there for the kubelet's retry.
+            RemoveNamespaces(CriMetadata.From(sandbox.Options.Labels)!);
             await engine.RemoveAsync(sandbox.Id, force: true, context.CancellationToken);
-            CriPodNetwork.RemoveNamespace(CriMetadata.From(sandbox.Options.Labels)!.NetnsPath);
         }
 
         return new RemovePodSandboxResponse();
@@ -193,7 +234,16 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
         var response = new PodSandboxStatusResponse { Status = status };
         if (request.Verbose)
         {
-            response.Info.Add("info", System.Text.Json.JsonSerializer.Serialize(new { pid = sandbox.Pid, image = PauseImage, netNamespacePath = cri.NetnsPath, cniResult = cri.CniResult }));
+            response.Info.Add("info", System.Text.Json.JsonSerializer.Serialize(new
+            {
+                pid = sandbox.Pid,
+                image = PauseImage,
+                infraContainer = !cri.PinnedNamespaces,
+                netNamespacePath = cri.NetnsPath,
+                ipcNamespacePath = cri.IpcPath,
+                utsNamespacePath = cri.UtsPath,
+                cniResult = cri.CniResult,
+            }));
         }
 
         return response;
@@ -228,6 +278,12 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
         var sandbox = await FindAsync(request.PodSandboxId, SandboxKind, context.CancellationToken)
             ?? throw NotFound("pod sandbox", request.PodSandboxId);
         var sandboxCri = CriMetadata.From(sandbox.Options.Labels)!;
+        if (sandboxCri.PinnedNamespaces && SandboxStateOf(sandbox) != PodSandboxState.SandboxReady)
+        {
+            // With a pause container, joining its stopped namespaces fails at start; the pinned ones would still be there.
+            throw new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, $"pod sandbox {sandbox.Id} is not ready"));
+        }
+
         var config = request.Config ?? throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "config is required"));
         var metadata = config.Metadata ?? throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "config.metadata is required"));
         var image = config.Image?.Image;
@@ -254,7 +310,7 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
         options.LogPath = logPath.Length > 0 ? logPath : null;
         options.Name = $"k8s_{metadata.Name}_{sandboxCri.Name}_{sandboxCri.Namespace}_{sandboxCri.Uid}_{metadata.Attempt}";
         options.Labels = EngineLabels(ContainerKind, sandbox.Id, cri);
-        // The engine gives each container its own UTS namespace and init layer; hostname and DNS stay pod-wide.
+        // Each container has an init layer of its own (and, with a pause container, its own UTS namespace); hostname and DNS stay pod-wide.
         options.Hostname = sandbox.Options.Hostname;
         options.DnsServers = sandbox.Options.DnsServers;
         options.DnsSearches = sandbox.Options.DnsSearches;
@@ -418,7 +474,10 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
         return response;
     }
 
-    /// <summary>Translates a CRI container config into engine options joining the sandbox's namespaces.</summary>
+    /// <summary>
+    /// Translates a CRI container config into engine options joining the sandbox's namespaces: the pause
+    /// container's (<c>container:&lt;sandbox&gt;</c>), or the pinned ones by path when there is none.
+    /// </summary>
     public static ContainerOptions ContainerOptionsOf(ContainerConfig config, string sandboxId, CriMetadata sandbox)
     {
         var security = config.Linux?.SecurityContext;
@@ -447,11 +506,15 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
             Tty = config.Tty,
             OpenStdin = config.Stdin,
             StdinOnce = config.StdinOnce,
-            Network = sandbox.HostNetwork ? "host" : "container:" + sandboxId,
-            Ipc = sandbox.HostIpc ? "host" : "container:" + sandboxId,
+            Network = sandbox.HostNetwork ? "host" : !sandbox.PinnedNamespaces ? "container:" + sandboxId : sandbox.NetnsPath.Length > 0 ? "ns:" + sandbox.NetnsPath : "none",
+            Ipc = sandbox.HostIpc ? "host" : sandbox.PinnedNamespaces ? "ns:" + sandbox.IpcPath : "container:" + sandboxId,
+            // Without a pause container only pinned namespaces are shared; the hostname alike (host network: as before, each its own).
+            Uts = sandbox.UtsPath.Length > 0 ? "ns:" + sandbox.UtsPath : "private",
             Pid = pidMode switch
             {
                 NamespaceMode.Node => "host",
+                // A sandbox without a pause container has no pod PID namespace (it was not asked for one).
+                NamespaceMode.Pod when sandbox.PinnedNamespaces => "private",
                 NamespaceMode.Pod => "container:" + sandboxId,
                 NamespaceMode.Target => "container:" + security!.NamespaceOptions.TargetId,
                 _ => "private",
@@ -491,8 +554,57 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
     public static bool MatchesLabels(IReadOnlyDictionary<string, string> labels, IDictionary<string, string> selector) =>
         selector.All(pair => labels.TryGetValue(pair.Key, out var value) && value == pair.Value);
 
-    private static PodSandboxState SandboxStateOf(ContainerRecord sandbox) =>
-        sandbox.Status == EngineStatus.Running ? PodSandboxState.SandboxReady : PodSandboxState.SandboxNotready;
+    /// <summary>
+    /// READY while the pause container runs; without one, from RunPodSandbox until StopPodSandbox, as long as
+    /// the pinned namespaces are there (a reboot empties /run).
+    /// </summary>
+    private static PodSandboxState SandboxStateOf(ContainerRecord sandbox)
+    {
+        var cri = SharedMetadataOf(sandbox);
+        var ready = cri.PinnedNamespaces
+            ? !cri.Stopped && new[] { cri.NetnsPath, cri.IpcPath, cri.UtsPath }.All(path => path.Length == 0 || File.Exists(path))
+            : sandbox.Status == EngineStatus.Running;
+        return ready ? PodSandboxState.SandboxReady : PodSandboxState.SandboxNotready;
+    }
+
+    /// <summary>Pins the IPC and UTS namespaces of a sandbox without a pause container (and brings up loopback in a namespace no CNI set up).</summary>
+    private void PinNamespaces(CriMetadata cri, Guid uuid, string hostname)
+    {
+        var dir = network.Options.PodNamespaceDir;
+        cri.IpcPath = cri.HostIpc ? "" : Path.Combine(dir, "ipc-" + uuid);
+        cri.UtsPath = cri.HostNetwork ? "" : Path.Combine(dir, "uts-" + uuid);
+        try
+        {
+            PinnedNamespace.Create(cri.IpcPath.Length > 0 ? cri.IpcPath : null, cri.UtsPath.Length > 0 ? cri.UtsPath : null, hostname);
+            if (!network.Enabled && cri.NetnsPath.Length > 0)
+            {
+                PinnedNamespace.SetLoopbackUp(cri.NetnsPath);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The caller removes whatever of them exists.
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, "cannot create the sandbox namespaces: " + ex.Message));
+        }
+    }
+
+    /// <summary>Unmounts and deletes a sandbox's pinned namespaces (network, IPC, UTS); gone ones are fine.</summary>
+    private static void RemoveNamespaces(CriMetadata cri)
+    {
+        foreach (var path in new[] { cri.IpcPath, cri.UtsPath })
+        {
+            try
+            {
+                PinnedNamespace.Remove(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, $"cannot remove the sandbox namespace {path}: {ex.Message}"));
+            }
+        }
+
+        CriPodNetwork.RemoveNamespace(cri.NetnsPath);
+    }
 
     /// <summary>The sandbox's addresses as CRI reports them: the first as <c>ip</c>, the others as <c>additional_ips</c>.</summary>
     public static PodSandboxNetworkStatus NetworkStatusOf(CriMetadata cri)
@@ -581,8 +693,10 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
     }
 
     /// <summary>CNI DEL for a sandbox still attached; the metadata on disk then says it is detached, so it runs once.</summary>
-    private async Task TearDownNetworkAsync(ContainerRecord sandbox, CancellationToken cancellationToken)
+    private async Task TearDownNetworkAsync(string sandboxId, CancellationToken cancellationToken)
     {
+        // Read again: the caller may just have changed the record (a stopped sandbox without a pause container).
+        var sandbox = engine.Containers.Get(sandboxId);
         var cri = CriMetadata.From(sandbox.Options.Labels)!;
         if (cri.CniConfig.Length == 0)
         {

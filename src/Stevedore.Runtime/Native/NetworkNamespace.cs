@@ -15,14 +15,15 @@ internal static partial class NetworkNamespace
     private const int CloneNewNet = 0x40000000;
 
     /// <summary>
-    /// Connects to localhost:<paramref name="port"/> in the network namespace of process <paramref name="pid"/>,
+    /// Connects to localhost:<paramref name="port"/> in the network namespace at <paramref name="netnsPath"/>
+    /// (a pinned namespace, or <c>/proc/&lt;pid&gt;/ns/net</c> of a process in it),
     /// over IPv4 and then IPv6, like the kubelet's port-forward.
     /// </summary>
     /// <exception cref="SocketException">Nothing listens there (the last attempt's error).</exception>
-    /// <exception cref="IOException">The namespace cannot be entered (the process is gone).</exception>
-    public static async Task<Socket> ConnectLoopbackAsync(int pid, int port, CancellationToken cancellationToken)
+    /// <exception cref="IOException">The namespace cannot be entered (the process or the pinned file is gone).</exception>
+    public static async Task<Socket> ConnectLoopbackAsync(string netnsPath, int port, CancellationToken cancellationToken)
     {
-        var sockets = await CreateSocketsAsync(pid);
+        var sockets = await CreateSocketsAsync(netnsPath);
         SocketException? failure = null;
         foreach (var (socket, address) in sockets)
         {
@@ -55,7 +56,7 @@ internal static partial class NetworkNamespace
         throw failure ?? new SocketException((int)SocketError.AddressNotAvailable);
     }
 
-    private static Task<List<(Socket Socket, IPAddress Address)>> CreateSocketsAsync(int pid)
+    private static Task<List<(Socket Socket, IPAddress Address)>> CreateSocketsAsync(string netnsPath)
     {
         // Continuations must not run on the thread inside the namespace.
         var created = new TaskCompletionSource<List<(Socket, IPAddress)>>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,8 +64,8 @@ internal static partial class NetworkNamespace
         {
             try
             {
-                using var handle = File.OpenHandle($"/proc/{pid}/ns/net", FileMode.Open, FileAccess.Read);
-                Libc.Check(SetNs((int)handle.DangerousGetHandle(), CloneNewNet), $"setns into the network namespace of process {pid}");
+                using var handle = File.OpenHandle(netnsPath, FileMode.Open, FileAccess.Read);
+                Libc.Check(SetNs((int)handle.DangerousGetHandle(), CloneNewNet), $"setns into the network namespace {netnsPath}");
                 var sockets = new List<(Socket, IPAddress)> { (new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp), IPAddress.Loopback) };
                 try
                 {
@@ -80,7 +81,7 @@ internal static partial class NetworkNamespace
             catch (Exception ex)
             {
                 created.SetException(ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
-                    ? new IOException($"cannot open the network namespace of process {pid}: {ex.Message}", ex)
+                    ? new IOException($"cannot open the network namespace {netnsPath}: {ex.Message}", ex)
                     : ex);
             }
         })

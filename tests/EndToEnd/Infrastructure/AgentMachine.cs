@@ -153,6 +153,12 @@ public sealed class AgentMachine : IDisposable
                     if (ns?["id"]?.GetValue<int>() is { } id && netnsIds.Contains(id) && ns["name"]?.GetValue<string>() is { } name && name.StartsWith("cni-", StringComparison.Ordinal))
                     {
                         await RunAsync("ip", "netns", "delete", name);
+                        // A sandbox without a pause container pins its IPC and UTS namespaces under the same uuid.
+                        foreach (var pin in new[] { "ipc-", "uts-" }.Select(kind => Path.Combine("/run/stevedore/podns", kind + name["cni-".Length..])))
+                        {
+                            await RunAsync("umount", "-l", pin);
+                            File.Delete(pin);
+                        }
                     }
                 }
             }

@@ -140,6 +140,21 @@ public sealed class CommandAndConfigTests
         Assert.Equal(NamespaceMode.Pod, config.Linux.SecurityContext.NamespaceOptions.Network);
     }
 
+    [Theory]
+    [InlineData(null, null, NamespaceMode.Container)]
+    [InlineData(null, true, NamespaceMode.Pod)]
+    [InlineData(true, true, NamespaceMode.Node)]
+    public void SandboxFor_PidNamespace_PodOnlyForShareProcessNamespace(bool? hostPid, bool? shareProcessNamespace, NamespaceMode expected)
+    {
+        var pod = Builders.Pod();
+        pod.Spec.HostPID = hostPid;
+        pod.Spec.ShareProcessNamespace = shareProcessNamespace;
+
+        var config = SandboxConfigs.For(pod, 0, "/var/log/pods", new DNSConfig());
+
+        Assert.Equal(expected, config.Linux.SecurityContext.NamespaceOptions.Pid);
+    }
+
     [Fact]
     public void SandboxFor_HostNetwork_NoHostname()
     {

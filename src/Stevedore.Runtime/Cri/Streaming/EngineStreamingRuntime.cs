@@ -6,7 +6,7 @@ using Stevedore.Runtime.Native;
 
 namespace Stevedore.Runtime.Cri.Streaming;
 
-/// <summary>The streaming runtime over the engine: runc exec, the supervisor's attach socket, and the infra container's network namespace.</summary>
+/// <summary>The streaming runtime over the engine: runc exec, the supervisor's attach socket, and the sandbox's network namespace (pinned, or the pause container's).</summary>
 public sealed class EngineStreamingRuntime(ContainerEngine engine) : IStreamingRuntime
 {
     public Task<int> ExecAsync(string containerId, IReadOnlyList<string> command, bool tty, Stream? stdin, Stream? stdout, Stream? stderr,
@@ -20,12 +20,28 @@ public sealed class EngineStreamingRuntime(ContainerEngine engine) : IStreamingR
     public async Task<Stream> ConnectAsync(string sandboxId, int port, CancellationToken cancellationToken)
     {
         var sandbox = await engine.InspectContainerAsync(sandboxId, cancellationToken);
-        if (sandbox.Status != Containers.ContainerStatus.Running || sandbox.Pid == 0)
+        string netns;
+        if (CriMetadata.From(sandbox.Options.Labels) is { PinnedNamespaces: true } pinned)
         {
-            throw new EngineException(EngineErrorKind.Conflict, $"pod sandbox {sandboxId} is not running");
+            // No pause container: the pod's network namespace is the pinned file (the node's for host network).
+            if (pinned.Stopped)
+            {
+                throw new EngineException(EngineErrorKind.Conflict, $"pod sandbox {sandboxId} is not ready");
+            }
+
+            netns = pinned.HostNetwork ? "/proc/self/ns/net" : pinned.NetnsPath;
+        }
+        else
+        {
+            if (sandbox.Status != Containers.ContainerStatus.Running || sandbox.Pid == 0)
+            {
+                throw new EngineException(EngineErrorKind.Conflict, $"pod sandbox {sandboxId} is not running");
+            }
+
+            netns = $"/proc/{sandbox.Pid}/ns/net";
         }
 
-        var socket = await NetworkNamespace.ConnectLoopbackAsync(sandbox.Pid, port, cancellationToken);
+        var socket = await NetworkNamespace.ConnectLoopbackAsync(netns, port, cancellationToken);
         return new NetworkStream(socket, ownsSocket: true);
     }
 
