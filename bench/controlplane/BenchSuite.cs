@@ -13,6 +13,7 @@ public sealed class BenchSuite(BenchSettings settings, ScenarioSet scenarios)
     public async Task<ResultSet> RunAsync(CancellationToken cancellationToken)
     {
         var results = new ResultSet();
+        var errors = settings.Backends.ToDictionary(b => b, _ => 0);
         for (var index = 1; index <= settings.Runs; index++)
         {
             foreach (var backend in settings.Backends)
@@ -31,8 +32,14 @@ public sealed class BenchSuite(BenchSettings settings, ScenarioSet scenarios)
                     await GuardAsync(run, "Deployment", ct => DeploymentScenario.RunAsync(run, ct), cancellationToken);
                 }
 
-                run.Report(Metrics.Errors, run.Errors);
+                errors[backend] += run.Errors;
             }
+        }
+
+        // A total over all runs, not a median: one failed scenario in three runs must show.
+        foreach (var (backend, count) in errors)
+        {
+            results.Add(backend, Metrics.Errors, count);
         }
 
         return results;

@@ -66,44 +66,62 @@ public sealed class ClusterApi(HttpClient http)
     /// <summary>
     /// Watches <paramref name="path"/> (a collection) from <paramref name="resourceVersion"/>, handing every
     /// event line to <paramref name="onEvent"/> until it returns false or <paramref name="cancellationToken"/> fires.
-    /// <paramref name="opened"/> completes once the server answered the watch.
+    /// <paramref name="opened"/> completes once the server answered the watch. A watch the server ends (as it
+    /// ends one that falls too far behind, like upstream's) is opened again from the last event seen, as a
+    /// reflector does; <paramref name="resumed"/> is told each time.
     /// </summary>
-    public async Task WatchAsync(string path, string resourceVersion, Func<JsonElement, bool> onEvent, TaskCompletionSource opened, CancellationToken cancellationToken)
+    public async Task WatchAsync(string path, string resourceVersion, Func<JsonElement, bool> onEvent, TaskCompletionSource opened, CancellationToken cancellationToken, Action<string>? resumed = null)
     {
         var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-        var url = $"{path}{separator}watch=1&allowWatchBookmarks=false&resourceVersion={resourceVersion}&timeoutSeconds=3600";
-        using var request = Http2.Request(HttpMethod.Get, url);
-        using var response = Http2.Checked(await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken));
-        if (response.StatusCode != HttpStatusCode.OK)
+        var from = resourceVersion;
+        for (var attempt = 0; ; attempt++)
         {
-            var failure = new HttpRequestException($"watch {url}: {(int)response.StatusCode}");
-            opened.TrySetException(failure);
-            throw failure;
+            var url = $"{path}{separator}watch=1&allowWatchBookmarks=false&resourceVersion={from}&timeoutSeconds=3600";
+            using var request = Http2.Request(HttpMethod.Get, url);
+            using var response = Http2.Checked(await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken));
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                var failure = new HttpRequestException($"watch {url}: {(int)response.StatusCode}");
+                opened.TrySetException(failure);
+                throw failure;
+            }
+
+            opened.TrySetResult();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
+                using var document = JsonDocument.Parse(line);
+                var root = document.RootElement;
+                if (root.GetProperty("type").GetString() == "ERROR")
+                {
+                    // 410 Gone among them: the events in between are lost, so the measurement is.
+                    throw new InvalidOperationException($"watch {path} ended with an error: {line}");
+                }
+
+                if (root.TryGetProperty("object", out var obj) && obj.TryGetProperty("metadata", out var meta)
+                    && meta.TryGetProperty("resourceVersion", out var rv) && rv.GetString() is { Length: > 0 } seen)
+                {
+                    from = seen;
+                }
+
+                if (!onEvent(root))
+                {
+                    return;
+                }
+            }
+
+            if (attempt >= 100)
+            {
+                throw new InvalidOperationException($"watch {path} ended 100 times before the benchmark saw what it waited for");
+            }
+
+            resumed?.Invoke($"watch {path} ended by the server; resumed from resourceVersion {from}");
         }
-
-        opened.TrySetResult();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
-        {
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            if (root.GetProperty("type").GetString() == "ERROR")
-            {
-                throw new InvalidOperationException($"watch {path} ended with an error: {line}");
-            }
-
-            if (!onEvent(root))
-            {
-                return;
-            }
-        }
-
-        throw new InvalidOperationException($"watch {path} ended before the benchmark saw what it waited for");
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, byte[] body, CancellationToken cancellationToken)

@@ -114,7 +114,7 @@ public static class SchedulerThroughputScenario
             var tracker = new PodTracker(pods);
             var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var watch = cluster.CreateWatchApi().WatchAsync($"/api/v1/namespaces/{ns}/pods", resourceVersion, tracker.Observe, opened, stop.Token);
+            var watch = cluster.CreateWatchApi().WatchAsync($"/api/v1/namespaces/{ns}/pods", resourceVersion, tracker.Observe, opened, stop.Token, resumed: Progress.Write);
             var batch = new PodBatch(cluster, ns, tracker, stop, watch);
             try
             {
