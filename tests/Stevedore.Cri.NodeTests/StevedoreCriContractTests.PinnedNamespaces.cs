@@ -83,6 +83,33 @@ public sealed partial class StevedoreCriContractTests
     }
 
     [NodeFact]
+    public async Task PodSandboxStatus_APinThatLostItsMount_IsNotReady()
+    {
+        // What a reboot leaves where /run is not a tmpfs: the pin's file, without the namespace mounted on it.
+        using var cri = new CriClient(fixture.SocketPath);
+        var (_, sandboxId) = await RunSandboxAsync(cri, "unpinned", NamespaceMode.Container);
+        try
+        {
+            var status = await cri.Runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = sandboxId, Verbose = true });
+            Assert.Equal(PodSandboxState.SandboxReady, status.Status.State);
+            var ipc = JsonNode.Parse(status.Info["info"])!["ipcNamespacePath"]!.GetValue<string>();
+            Assert.True(PinnedNamespace.HoldsNamespace(ipc));
+
+            await RunAsync("umount", ipc);
+
+            Assert.True(File.Exists(ipc));
+            Assert.False(PinnedNamespace.HoldsNamespace(ipc));
+            var after = await cri.Runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = sandboxId });
+            Assert.Equal(PodSandboxState.SandboxNotready, after.Status.State);
+        }
+        finally
+        {
+            await cri.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = sandboxId });
+            await cri.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
+        }
+    }
+
+    [NodeFact]
     public async Task RunPodSandbox_ShareProcessNamespace_KeepsThePauseContainerHoldingTheSharedPidNamespace()
     {
         using var cri = new CriClient(fixture.SocketPath);

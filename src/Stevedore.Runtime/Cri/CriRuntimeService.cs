@@ -562,7 +562,7 @@ public sealed partial class CriRuntimeService(ContainerEngine engine, CriPodNetw
     {
         var cri = SharedMetadataOf(sandbox);
         var ready = cri.PinnedNamespaces
-            ? !cri.Stopped && new[] { cri.NetnsPath, cri.IpcPath, cri.UtsPath }.All(path => path.Length == 0 || File.Exists(path))
+            ? !cri.Stopped && new[] { cri.NetnsPath, cri.IpcPath, cri.UtsPath }.All(path => path.Length == 0 || PinnedNamespace.HoldsNamespace(path))
             : sandbox.Status == EngineStatus.Running;
         return ready ? PodSandboxState.SandboxReady : PodSandboxState.SandboxNotready;
     }

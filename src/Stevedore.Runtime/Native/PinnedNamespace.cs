@@ -115,6 +115,23 @@ public static partial class PinnedNamespace
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> still holds a namespace: one <c>statfs</c> (nsfs's magic number), cheap enough
+    /// for every sandbox status. A pin's file outlives its mount where <c>/run</c> is not a tmpfs: after a reboot it
+    /// is an empty file and the sandbox it belonged to must not look Ready.
+    /// </summary>
+    public static bool HoldsNamespace(string path)
+    {
+        // struct statfs on 64-bit Linux: f_type (a long) first; 120 bytes in all.
+        var buffer = new byte[128];
+        return StatFs(path, buffer) == 0 && BitConverter.ToInt64(buffer, 0) == NsfsMagic;
+    }
+
+    private const long NsfsMagic = 0x6e736673;
+
+    [LibraryImport("libc", EntryPoint = "statfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatFs(string path, byte[] buffer);
+
     /// <summary>Whether <paramref name="path"/> is a pinned namespace (an nsfs mount), not just a file.</summary>
     public static bool IsPinned(string path) =>
         File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Any(f => f.Length > 4 && f[4] == path && f.SkipWhile(x => x != "-").Skip(1).FirstOrDefault() == "nsfs");
