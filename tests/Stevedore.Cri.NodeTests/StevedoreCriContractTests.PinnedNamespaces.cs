@@ -30,7 +30,7 @@ public sealed partial class StevedoreCriContractTests
             Assert.False(info["infraContainer"]!.GetValue<bool>());
             Assert.Equal(0, info["pid"]!.GetValue<int>());
             pins = [info["netNamespacePath"]!.GetValue<string>(), info["ipcNamespacePath"]!.GetValue<string>(), info["utsNamespacePath"]!.GetValue<string>()];
-            Assert.All(pins, pin => Assert.True(PinnedNamespace.IsPinned(pin), pin + " is an nsfs mount"));
+            Assert.All(pins, pin => Assert.True(Stevedore.Network.Netns.NetworkNamespace.IsPinned(pin), pin + " is an nsfs mount"));
             Assert.Empty(ProcessesNaming(sandboxId));
 
             var ids = new List<string>();
@@ -67,7 +67,7 @@ public sealed partial class StevedoreCriContractTests
             Assert.Equal(PodSandboxState.SandboxNotready, stopped.State);
             Assert.Equal("", stopped.Network.Ip);
             Assert.Contains((await cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = new PodSandboxFilter { State = new PodSandboxStateValue { State = PodSandboxState.SandboxNotready } } })).Items, s => s.Id == sandboxId);
-            Assert.All(pins, pin => Assert.True(PinnedNamespace.IsPinned(pin), pin + " stays until the sandbox is removed"));
+            Assert.All(pins, pin => Assert.True(Stevedore.Network.Netns.NetworkNamespace.IsPinned(pin), pin + " stays until the sandbox is removed"));
             var refused = await Assert.ThrowsAsync<RpcException>(() => StartSleeperAsync(cri, sandboxId, sandboxConfig, "late", NamespaceMode.Container));
             Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
         }
@@ -77,7 +77,7 @@ public sealed partial class StevedoreCriContractTests
             await cri.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
         }
 
-        Assert.All(pins, pin => Assert.False(File.Exists(pin) || PinnedNamespace.IsPinned(pin), pin + " is gone"));
+        Assert.All(pins, pin => Assert.False(File.Exists(pin) || Stevedore.Network.Netns.NetworkNamespace.IsPinned(pin), pin + " is gone"));
         Assert.DoesNotContain((await cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest())).Items, s => s.Id == sandboxId);
         Assert.DoesNotContain(fixture.Engine.Containers.List(), r => r.Id == sandboxId);
     }
@@ -192,7 +192,7 @@ public sealed partial class StevedoreCriContractTests
             await cri.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
         }
 
-        Assert.All(pins, pin => Assert.False(PinnedNamespace.IsPinned(pin), pin + " is unmounted"));
+        Assert.All(pins, pin => Assert.False(Stevedore.Network.Netns.NetworkNamespace.IsPinned(pin), pin + " is unmounted"));
     }
 
     [NodeFact]
@@ -221,7 +221,7 @@ public sealed partial class StevedoreCriContractTests
             }));
         }
 
-        Assert.All(pins, pin => Assert.False(File.Exists(pin) || PinnedNamespace.IsPinned(pin), pin + " is gone"));
+        Assert.All(pins, pin => Assert.False(File.Exists(pin) || Stevedore.Network.Netns.NetworkNamespace.IsPinned(pin), pin + " is gone"));
         Assert.DoesNotContain(fixture.Engine.Containers.List(), r => sandboxes.Any(s => s.Id == r.Id || r.Options.Labels.GetValueOrDefault(CriMetadata.SandboxLabel) == s.Id));
     }
 

@@ -51,7 +51,8 @@ public static class NetworkNamespace
         return path;
     }
 
-    /// <summary>Unmounts and deletes a namespace file; nothing happens when it is already gone.</summary>
+    /// <summary>Unmounts and deletes a namespace file (of any kind); nothing happens when it is already gone.</summary>
+    /// <exception cref="IOException">The kernel refused the unmount.</exception>
     public static void Remove(string path)
     {
         if (NetnsNative.Umount2(path, NetnsNative.MntDetach) != 0)
@@ -180,7 +181,7 @@ public static class NetworkNamespace
     /// <c>ip netns</c> does: an unmount here then propagates into mount namespaces that copied it, so a
     /// removed namespace is not kept alive by a stale copy of its mount.
     /// </summary>
-    private static void EnsureSharedMount(string dir)
+    public static void EnsureSharedMount(string dir)
     {
         lock (SharedDirsLock)
         {

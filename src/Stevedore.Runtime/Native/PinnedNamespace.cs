@@ -13,11 +13,6 @@ public static partial class PinnedNamespace
     private const int CloneNewUts = 0x04000000;
     private const int CloneNewIpc = 0x08000000;
     private const int MsBind = 0x1000;
-    private const int MsRec = 0x4000;
-    private const int MsShared = 1 << 20;
-
-    private static readonly HashSet<string> SharedDirs = [];
-    private static readonly Lock SharedDirsLock = new();
 
     /// <summary>
     /// Creates a new IPC namespace at <paramref name="ipcPath"/> and a new UTS namespace whose hostname is
@@ -50,7 +45,7 @@ public static partial class PinnedNamespace
             {
                 var dir = Path.GetDirectoryName(path)!;
                 Directory.CreateDirectory(dir);
-                EnsureSharedMount(dir);
+                Stevedore.Network.Netns.NetworkNamespace.EnsureSharedMount(dir);
                 try
                 {
                     using (new FileStream(path, FileMode.CreateNew, FileAccess.Write))
@@ -91,27 +86,9 @@ public static partial class PinnedNamespace
     /// <exception cref="IOException">The kernel refused the unmount.</exception>
     public static void Remove(string path)
     {
-        if (path.Length == 0)
+        if (path.Length > 0)
         {
-            return;
-        }
-
-        if (Libc.Umount2(path, Libc.MntDetach) != 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            // EINVAL: not a mount point (never pinned, or already unmounted); ENOENT: gone.
-            if (errno is not (Libc.Einval or Libc.Enoent))
-            {
-                throw new IOException($"umount {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
-            }
-        }
-
-        try
-        {
-            File.Delete(path);
-        }
-        catch (DirectoryNotFoundException)
-        {
+            Stevedore.Network.Netns.NetworkNamespace.Remove(path);
         }
     }
 
@@ -131,10 +108,6 @@ public static partial class PinnedNamespace
 
     [LibraryImport("libc", EntryPoint = "statfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatFs(string path, byte[] buffer);
-
-    /// <summary>Whether <paramref name="path"/> is a pinned namespace (an nsfs mount), not just a file.</summary>
-    public static bool IsPinned(string path) =>
-        File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Any(f => f.Length > 4 && f[4] == path && f.SkipWhile(x => x != "-").Skip(1).FirstOrDefault() == "nsfs");
 
     /// <summary>
     /// Sets the loopback interface up in the network namespace pinned at <paramref name="netnsPath"/>,
@@ -203,37 +176,6 @@ public static partial class PinnedNamespace
 
         // The thread ends right after; its namespaces live on only in the mounts.
         return null;
-    }
-
-    /// <summary>
-    /// Makes the directory a shared mount (bound onto itself first when it is not a mount point), as
-    /// <c>ip netns</c> does for <c>/run/netns</c>: an unmount here then reaches mount namespaces that copied
-    /// it, so no stale copy keeps a removed namespace alive.
-    /// </summary>
-    private static void EnsureSharedMount(string dir)
-    {
-        lock (SharedDirsLock)
-        {
-            if (SharedDirs.Contains(dir))
-            {
-                return;
-            }
-
-            if (Libc.Mount("none", dir, null!, MsShared | MsRec, null) != 0)
-            {
-                if (Libc.Mount(dir, dir, "none", MsBind | MsRec, null) != 0)
-                {
-                    throw Error("bind-mount " + dir + " onto itself");
-                }
-
-                if (Libc.Mount("none", dir, null!, MsShared | MsRec, null) != 0)
-                {
-                    throw Error("make " + dir + " a shared mount");
-                }
-            }
-
-            SharedDirs.Add(dir);
-        }
     }
 
     private static IOException Error(string what) =>

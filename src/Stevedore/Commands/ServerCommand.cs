@@ -58,7 +58,7 @@ public static class ServerCommand
         {
             if (parse.GetValue(cleanup))
             {
-                var agentSettings = containerLogs.ApplyTo(network.ApplyTo(new AgentSettings { NodeName = "", DataDir = Path.Combine(parse.GetValue(dataDir)!, "agent") }, parse), parse);
+                var agentSettings = network.ApplyTo(new AgentSettings { NodeName = "", DataDir = Path.Combine(parse.GetValue(dataDir)!, "agent") }, parse);
                 return await AgentCommand.CleanupAsync("server", agentSettings, cancellationToken);
             }
 
