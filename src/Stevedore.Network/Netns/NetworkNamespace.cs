@@ -207,6 +207,33 @@ public static class NetworkNamespace
         }
     }
 
+    /// <summary>
+    /// Undoes <see cref="EnsureSharedMount"/> for a directory that holds no namespace any more, so nothing of it
+    /// stays mounted (node clean-up). False when there was nothing to undo or the directory is still in use.
+    /// </summary>
+    /// <exception cref="IOException">The kernel refused the unmount.</exception>
+    public static bool ReleaseSharedMount(string dir)
+    {
+        lock (SharedDirsLock)
+        {
+            if (!Directory.Exists(dir) || Directory.EnumerateFileSystemEntries(dir).Any() || !IsMountPoint(dir))
+            {
+                return false;
+            }
+
+            if (NetnsNative.Umount2(dir, NetnsNative.MntDetach) != 0)
+            {
+                throw NetnsNative.Error("umount " + dir);
+            }
+
+            SharedDirs.Remove(dir);
+            return true;
+        }
+    }
+
+    private static bool IsMountPoint(string dir) =>
+        File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Any(f => f.Length > 4 && f[4] == dir);
+
     private static void TryDelete(string path)
     {
         try

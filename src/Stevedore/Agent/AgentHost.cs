@@ -240,6 +240,8 @@ internal static class AgentHost
         // which may belong to another node agent on the same machine.
         await new PodNetwork(new PodNetworkOptions { DataDir = settings.DataDir, ConfDir = settings.CniConfDir, BridgeName = settings.BridgeName })
             .CleanupAsync(cancellationToken);
+        // The built-in engine's folder of pinned pod namespaces, once no sandbox uses it.
+        Network.Netns.NetworkNamespace.ReleaseSharedMount(CriNetworkOptions.DefaultPodNamespaceDir);
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public static class AgentCommand
         var criSocket = new Option<string>("--cri-socket") { Description = "Socket the built-in engine serves CRI on", DefaultValueFactory = _ => Stevedore.Runtime.Cri.CriServer.DefaultSocketPath };
         var serviceCidr = new Option<string>("--service-cidr") { Description = "The cluster's Service IP range (the server's --service-cidr)", DefaultValueFactory = _ => "10.43.0.0/16" };
         var dns = ClusterDnsOptions.Create(defaultAddress: NodeDnsOptions.DefaultAddress.ToString());
-        var cleanup = new Option<bool>("--cleanup") { Description = "Remove the service proxy's rules, the cluster DNS link and this node's pod network (bridge, egress guard, conflist, IP allocations), then exit" };
+        var cleanup = new Option<bool>("--cleanup") { Description = "Remove the service proxy's rules, the cluster DNS link and this node's pod network (bridge, egress guard, conflist, IP allocations, the emptied pod namespace folder), then exit" };
         var network = new NodeNetworkFlags();
         var containerLogs = new ContainerLogFlags();
         var command = new Command("agent", "Run a node agent (kubelet + container engine) that joins a server")

@@ -27,6 +27,9 @@ public sealed class AgentMachine : IDisposable
 
     /// <summary>The link an agent with default options serves cluster DNS on.</summary>
     public const string DnsLink = "stevedore-dns";
+
+    /// <summary>Where the engine pins the IPC and UTS namespaces of sandboxes without a pause container.</summary>
+    public const string PodNamespaceDir = "/run/stevedore/podns";
     public const string EgressTable = "stevedore_egress_" + Bridge;
     public const string ConfDir = "/etc/stevedore/cni/net.d";
     public const string Conflist = ConfDir + "/10-stevedore.conflist";
@@ -154,7 +157,7 @@ public sealed class AgentMachine : IDisposable
                     {
                         await RunAsync("ip", "netns", "delete", name);
                         // A sandbox without a pause container pins its IPC and UTS namespaces under the same uuid.
-                        foreach (var pin in new[] { "ipc-", "uts-" }.Select(kind => Path.Combine("/run/stevedore/podns", kind + name["cni-".Length..])))
+                        foreach (var pin in new[] { "ipc-", "uts-" }.Select(kind => Path.Combine(PodNamespaceDir, kind + name["cni-".Length..])))
                         {
                             await RunAsync("umount", "-l", pin);
                             File.Delete(pin);
@@ -164,6 +167,14 @@ public sealed class AgentMachine : IDisposable
             }
 
             await RunAsync("ip", "link", "delete", Bridge);
+        }
+
+        // The first pinned pod namespace made the engine's folder a shared mount (as `ip netns` does with /run/netns);
+        // once it is empty again the mount goes too.
+        if (Directory.Exists(PodNamespaceDir) && !Directory.EnumerateFileSystemEntries(PodNamespaceDir).Any()
+            && (await RunAsync("mountpoint", "-q", PodNamespaceDir)).ExitCode == 0)
+        {
+            await RunAsync("umount", "-l", PodNamespaceDir);
         }
 
         if ((await RunAsync("nft", "list", "table", "inet", EgressTable)).ExitCode == 0)
