@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Stevedore.ApiServer.Serialization;
+using Stevedore.Client.Serialization;
 using YamlDotNet.Core;
 
 namespace Stevedore.ApiServer.Http;

@@ -12,7 +12,7 @@ public static class ClusterConnection
     public static IKubernetes FromKubeconfig(string kubeconfigPath, string? context = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(kubeconfigPath);
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath, context);
+        var config = KubeconfigFile.ClientConfiguration(kubeconfigPath, context);
         return FromConfiguration(config);
     }
 

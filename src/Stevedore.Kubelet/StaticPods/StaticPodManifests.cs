@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using k8s;
 using k8s.Models;
+using Stevedore.Client.Serialization;
 using Stevedore.Kubelet.Pods;
 
 namespace Stevedore.Kubelet.StaticPods;
@@ -78,7 +79,9 @@ public static class StaticPodManifests
         V1Pod pod;
         try
         {
-            pod = KubernetesYaml.Deserialize<V1Pod>(text);
+            // YAML to JSON, then the models' JSON: as upstream's decoder, and without KubernetesYaml, whose
+            // start-up reflection over every model would stay in the agent's memory (see KubeconfigFile).
+            pod = YamlToJson.Convert(text) is { } json ? KubernetesJson.Deserialize<V1Pod>(json.ToJsonString()) : null!;
         }
         catch (Exception ex)
         {

@@ -163,7 +163,7 @@ internal static class NodeCredentials
     {
         public static StoredCredential Load(string path)
         {
-            var config = KubernetesClientConfiguration.LoadKubeConfig(path);
+            var config = KubeconfigFile.Load(path);
             var context = config.Contexts.FirstOrDefault(c => c.Name == config.CurrentContext) ?? config.Contexts.First();
             var cluster = config.Clusters.First(c => c.Name == context.ContextDetails.Cluster);
             var user = config.Users.First(u => u.Name == context.ContextDetails.User);

@@ -172,7 +172,7 @@ public static class AgentCommand
             return X509CertificateLoader.LoadCertificateFromFile(caFile);
         }
 
-        return kubeconfig is null ? null : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig).SslCaCerts?.FirstOrDefault();
+        return kubeconfig is null ? null : KubeconfigFile.ClientConfiguration(kubeconfig).SslCaCerts?.FirstOrDefault();
     }
 
     /// <summary>

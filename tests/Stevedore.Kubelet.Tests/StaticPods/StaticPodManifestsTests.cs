@@ -40,7 +40,40 @@ public sealed class StaticPodManifestsTests
         Assert.NotEqual(a, StaticPodManifests.Uid("etcd.yaml", Manifest + "\n# edited", "node-a"));
     }
 
+    [Fact]
+    public void Parse_ManifestWithNumbersQuantitiesAndAnchors_ReadAsTheApiServerWould()
+    {
+        const string text = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web, labels: &labels {app: web}}
+            spec:
+              containers:
+              - &app
+                name: app
+                image: busybox
+                ports: [{containerPort: 8080, name: http}]
+                resources: {limits: {cpu: 1, memory: 64Mi}, requests: {cpu: 0.5}}
+                readinessProbe: {httpGet: {port: http, path: /}, periodSeconds: 3}
+                env: [{name: LABELS, value: "app=web"}]
+              - <<: *app
+                name: second
+              nodeSelector: *labels
+            """;
+
+        var (pod, error) = StaticPodManifests.Parse("web.yaml", text, "node-a");
+
+        Assert.Null(error);
+        var (app, second) = (pod!.Spec.Containers[0], pod.Spec.Containers[1]);
+        Assert.Equal(8080, app.Ports[0].ContainerPort);
+        Assert.Equal(("1", "64Mi", "500m"), (app.Resources.Limits["cpu"].ToString(), app.Resources.Limits["memory"].ToString(), app.Resources.Requests["cpu"].ToString()));
+        Assert.Equal("http", app.ReadinessProbe.HttpGet.Port.Value);
+        Assert.Equal(("second", "busybox", 8080), (second.Name, second.Image, second.Ports[0].ContainerPort));
+        Assert.Equal("web", pod.Spec.NodeSelector["app"]);
+    }
+
     [Theory]
+    [InlineData("kind: Pod\nmetadata: {name: x}\nspec: {containers: [{name: a, image: b, env: [{name: N, value: 5}]}]}\n", "not a Pod manifest")]
     [InlineData("kind: Deployment\nmetadata: {name: x}\n", "kind must be Pod")]
     [InlineData("kind: Pod\nspec: {containers: [{name: a, image: b}]}\n", "metadata.name is required")]
     [InlineData("kind: Pod\nmetadata: {name: x}\nspec: {containers: []}\n", "spec.containers")]
