@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text;
 using EndToEnd.Infrastructure;
 
@@ -71,6 +72,12 @@ public sealed class JoinedAgentScenarios(JoinedAgentFixture cluster)
         Assert.Contains("DOTNET_GCgen0size=0x400000", EnvironmentOf(cluster.AgentProcessId));
         Assert.DoesNotContain(EnvironmentOf(cluster.EngineProcessId), v => v.StartsWith("DOTNET_GCgen0size=", StringComparison.Ordinal));
         Assert.Equal(cluster.NodeName, await cluster.Server.Kubectl("1.32").OkAsync("get", "lease", cluster.NodeName, "-n", "kube-node-lease", "-o", "jsonpath={.spec.holderIdentity}"));
+
+        // The restarted runtime listens on its diagnostics socket (dotnet-counters, -trace and -dump attach there):
+        // the first runtime's socket file was removed before the restart, so the second one's bind succeeded.
+        var diagnostics = Assert.Single(Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{cluster.AgentProcessId}-*-socket"));
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await probe.ConnectAsync(new UnixDomainSocketEndPoint(diagnostics));
     }
 
     [Fact]

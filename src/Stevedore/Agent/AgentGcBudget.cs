@@ -50,6 +50,20 @@ public static class AgentGcBudget
             return;
         }
 
+        ReleaseDiagnosticsSocket(Environment.ProcessId);
         ProcessImage.Replace(executable, ProcessImage.OwnArguments(), environment);
+    }
+
+    /// <summary>
+    /// Removes the runtime's diagnostics socket of this process (<c>dotnet-diagnostic-PID-START-socket</c> in the temp
+    /// folder). The runtime after the restart listens on the same path (same pid, same start time), and finding the
+    /// file there its bind fails: without this, dotnet-counters, dotnet-trace and dotnet-dump could not attach to an agent.
+    /// </summary>
+    private static void ReleaseDiagnosticsSocket(int pid)
+    {
+        foreach (var socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket"))
+        {
+            File.Delete(socket);
+        }
     }
 }
