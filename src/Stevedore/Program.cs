@@ -25,6 +25,9 @@ if (args is ["agent", ..])
     Stevedore.Agent.AgentGcBudget.EnsureSmallGen0();
 }
 
+// Before anything reads or writes a model: KubernetesJson's options are fixed at their first use.
+Stevedore.Client.Serialization.ModelJson.Install();
+
 var root = new RootCommand("Stevedore: a Kubernetes-compatible cluster in one binary");
 root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(AgentCommand.Create());

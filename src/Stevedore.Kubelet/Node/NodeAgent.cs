@@ -207,7 +207,7 @@ public sealed partial class NodeAgent
 
             // The kubelet is the only writer of its node's status: a merge patch needs no resourceVersion.
             // Lists are replaced whole by a merge patch, so stale images or addresses do not linger.
-            await _nodes.PatchStatusAsync(null, _options.NodeName, new V1Patch(new { status }, V1Patch.PatchType.MergePatch), cancellationToken).ConfigureAwait(false);
+            await _nodes.PatchStatusAsync(null, _options.NodeName, new V1Patch(new V1Node { Status = status }, V1Patch.PatchType.MergePatch), cancellationToken).ConfigureAwait(false);
             _lastStatusWrite = _time.GetUtcNow();
         }
         finally
