@@ -199,6 +199,7 @@ public sealed class StevedorePeer(BenchSettings settings, TestImages images, boo
             }
 
             KeepLogs();
+            await ReleaseNodeStateAsync();
             await _network.CleanupAsync();
             if (_network.BridgeExists || await _network.GuardExistsAsync())
             {
@@ -206,6 +207,50 @@ public sealed class StevedorePeer(BenchSettings settings, TestImages images, boo
             }
 
             await TempDirectory.DeleteAsync(_work);
+        }
+    }
+
+    /// <summary>
+    /// The node-wide state an agent keeps after it stops (the service proxy's nft table, the cluster DNS link, the
+    /// pod namespace folder's shared mount) goes with `stevedore agent --cleanup` for this peer's network, but only
+    /// when no other Stevedore server or agent runs on the machine: they share that state.
+    /// </summary>
+    private async Task ReleaseNodeStateAsync()
+    {
+        if (OtherStevedoreNodes().Take(1).ToList() is [var other])
+        {
+            Progress.Write($"{Name}: the proxy table and pod namespace mount stay (pid {other} is a Stevedore server or agent too)");
+            return;
+        }
+
+        await Shell.TryRunAsync(settings.Binary, ["agent", "--cleanup", "--data-dir", Path.Combine(_work, "cleanup"),
+            "--cni-bridge", _network.Bridge, "--cni-conf-dir", CniConfDir]);
+    }
+
+    /// <summary>Running `stevedore server` or `stevedore agent` processes (any binary, any user), by pid.</summary>
+    private static IEnumerable<int> OtherStevedoreNodes()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            string[] arguments;
+            try
+            {
+                arguments = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            if (arguments is [var program, "server" or "agent", ..] && Path.GetFileName(program) == "stevedore")
+            {
+                yield return pid;
+            }
         }
     }
 
