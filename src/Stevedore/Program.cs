@@ -25,8 +25,12 @@ if (args is ["agent", ..])
     Stevedore.Agent.AgentGcBudget.EnsureSmallGen0();
 }
 
-// Before anything reads or writes a model: KubernetesJson's options are fixed at their first use.
-Stevedore.Client.Serialization.ModelJson.Install();
+// The commands that read and write Kubernetes models, before their first use (KubernetesJson's options are fixed
+// then); the engine's CLI uses none and would only pay for KubernetesClient's JSON start-up.
+if (args is ["server" or "agent" or "hollow-nodes", ..])
+{
+    Stevedore.Client.Serialization.ModelJson.Install();
+}
 
 var root = new RootCommand("Stevedore: a Kubernetes-compatible cluster in one binary");
 root.Subcommands.Add(ServerCommand.Create());

@@ -134,8 +134,7 @@ public static class NetworkNamespace
     }
 
     /// <summary>Whether <paramref name="path"/> is a pinned namespace (an nsfs mount), not just a file.</summary>
-    public static bool IsPinned(string path) =>
-        File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Any(f => f.Length > 4 && f[4] == path && f.SkipWhile(x => x != "-").Skip(1).FirstOrDefault() == "nsfs");
+    public static bool IsPinned(string path) => FileSystemsMountedAt(path).Contains("nsfs");
 
     private static Exception? PinNewNamespace(string path)
     {
@@ -216,7 +215,7 @@ public static class NetworkNamespace
     {
         lock (SharedDirsLock)
         {
-            if (!Directory.Exists(dir) || Directory.EnumerateFileSystemEntries(dir).Any() || !IsMountPoint(dir))
+            if (!Directory.Exists(dir) || Directory.EnumerateFileSystemEntries(dir).Any() || !FileSystemsMountedAt(dir).Any())
             {
                 return false;
             }
@@ -231,8 +230,10 @@ public static class NetworkNamespace
         }
     }
 
-    private static bool IsMountPoint(string dir) =>
-        File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Any(f => f.Length > 4 && f[4] == dir);
+    /// <summary>The file system type of each mount at <paramref name="path"/> (<c>/proc/self/mountinfo</c>).</summary>
+    private static IEnumerable<string> FileSystemsMountedAt(string path) =>
+        File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Where(f => f.Length > 4 && f[4] == path)
+            .Select(f => f.SkipWhile(x => x != "-").Skip(1).FirstOrDefault() ?? "");
 
     private static void TryDelete(string path)
     {

@@ -26,19 +26,7 @@ public static partial class ProcessImage
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         // Both vectors end with a null pointer, as execve wants.
-        var argv = new string?[arguments.Count + 1];
-        for (var i = 0; i < arguments.Count; i++)
-        {
-            argv[i] = arguments[i];
-        }
-
-        var envp = new string?[environment.Count + 1];
-        for (var i = 0; i < environment.Count; i++)
-        {
-            envp[i] = environment[i];
-        }
-
-        Execve(path, argv, envp);
+        Execve(path, [.. arguments, null], [.. environment, null]);
         throw new IOException($"execve {path}: {Marshal.GetLastPInvokeErrorMessage()}");
     }
 
